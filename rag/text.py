@@ -1,0 +1,84 @@
+"""Text utilities shared by ingest, retrieval and answering: sentences, normalisation, tokens.
+
+Normalisation makes the spellings a user types meet the spellings the report prints:
+Gui'an / Gui’an / Guian, km2 / km² / square kilometres, 1,901 / 1901.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "vs", "etc", "e.g", "i.e", "co", "ltd", "inc", "st", "jan", "feb",
+                  "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "p", "pp", "fig"}
+_SENTENCE_END_RE = re.compile(r"[.!?](?:[\"”’)\]]*)(?=\s+[\"“‘(\[]?[A-Z0-9•])")
+_APOSTROPHES = "’'‘`´ʼ"
+_UNIT_SYNONYMS = (
+    (re.compile(r"\bsquare\s+kilomet(?:re|er)s?\b|\bsq\.?\s*km\b|\bkm\s*2\b|\bkm\^2\b"), " sqkm "),
+    (re.compile(r"\bsquare\s+met(?:re|er)s?\b|\bsq\.?\s*m\b|\bm\s*2\b"), " sqm "),
+    (re.compile(r"\bper\s*cent\b|\bpercent(?:age)?\b|%"), " percent "),
+    (re.compile(r"\byuan\b|\brenminbi\b|\bcny\b"), " rmb "),
+    (re.compile(r"\bbn\b"), " billion "),
+    (re.compile(r"\bmn\b"), " million "),
+)
+STOPWORDS = frozenset(
+    "a an and are as at be been by did do does for from has have how in is it its of on or that the this "
+    "to was were what when where which who whom why will with what's whats there their they about into "
+    "than then so such can could would should much many me tell please give show i we you our your".split()
+)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences in ``text``; decimals ("40.28") and abbreviations do not end one."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        word = re.search(r"([A-Za-z.]+)\.$", text[start : m.start() + 1])
+        if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        end = m.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def normalise(text: str) -> str:
+    """Lower-case, compatibility-folded text with one spelling per name, unit and number."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(rf"(?<=\w)[{_APOSTROPHES}](?=\w)", "", text)
+    text = re.sub(rf"[{_APOSTROPHES}]", " ", text)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    for pattern, replacement in _UNIT_SYNONYMS:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _stem(token: str) -> str:
+    if token.isdigit() or len(token) <= 3:
+        return token
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3 and not token.endswith("ss"):
+            return token[: -len(suffix)] + repl
+    return token
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Search tokens: normalised, letters and numbers split ("rmb40.28" -> "rmb", "40.28"), light stems."""
+    text = normalise(text)
+    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
+    tokens = re.findall(r"\d+(?:\.\d+)?|[a-z]+", text)
+    return [_stem(t) for t in tokens if keep_stopwords or t not in STOPWORDS]
+
+
+NUMBER_RE = re.compile(r"(?<![\w.])(?:RMB|US\$|\$|HK\$)?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per cent|percent))?"
+                       r"(?:\s?(?:billion|million|trillion|thousand|hectares|km²|km2|km|EFLOPS|m²))?", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> list[str]:
+    """The bare numbers of ``text`` in a comparable form ("1,901" -> "1901", "21.1%" -> "21.1")."""
+    text = unicodedata.normalize("NFKC", text)
+    return [n.replace(",", "") for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", text)]

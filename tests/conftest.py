@@ -1,0 +1,48 @@
+"""Shared fixtures. Markers say what a test needs (see pyproject); unmarked tests are pure and fast."""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_PAGE = ROOT / "corpus" / "page-156.txt"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def page_text() -> str:
+    return CORPUS_PAGE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def page156():
+    from rag.ingest.loaders import load_file
+    from rag.ingest.pipeline import reconstruct_pages
+
+    return reconstruct_pages(load_file(CORPUS_PAGE))[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings with a private data dir; keyword overrides as in Settings(...)."""
+    from rag.config import Settings
+
+    def make(**overrides):
+        overrides.setdefault("data_dir", tmp_path / "data")
+        return Settings(**overrides)
+
+    return make

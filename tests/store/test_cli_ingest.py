@@ -1,0 +1,41 @@
+"""`rag ingest` and `rag inspect` as a user runs them."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CORPUS_PAGE, ROOT
+
+pytestmark = pytest.mark.store
+
+
+def rag(*args, cwd, data_dir):
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_ingest_summary_skip_exit_code_and_inspect(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS_PAGE, corpus)
+    (corpus / "unreadable.pdf").write_bytes(b"not a pdf at all")
+    data = tmp_path / "data"
+    done = rag("ingest", cwd=tmp_path, data_dir=data)
+    assert done.returncode == 2, done.stderr
+    assert "unreadable.pdf" in done.stderr and "unreadable PDF" in done.stderr
+    assert "files 1 · pages 1 · chunks added" in done.stdout
+    (corpus / "unreadable.pdf").unlink()
+    again = rag("ingest", cwd=tmp_path, data_dir=data)
+    assert again.returncode == 0 and "added 0," in again.stdout
+    shown = rag("inspect", "156", cwd=tmp_path, data_dir=data)
+    assert shown.returncode == 0
+    assert "Gui’an New Area has a planned area of 1,901 km²" in shown.stdout
+    assert "section: Special economic zones > Gui’an New Area > Big data industry" in shown.stdout
+    assert "source: GAXQ, https://www.gaxq.gov.cn/" in shown.stdout
+    missing = rag("inspect", "999", cwd=tmp_path, data_dir=data)
+    assert missing.returncode == 1 and "page 999 is not in the index" in missing.stderr
