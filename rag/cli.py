@@ -109,6 +109,109 @@ def inspect(
             console.print(f"  {chunk.text}", markup=False, highlight=False)
 
 
+def _assistant():
+    from rag.chain import ReportAssistant
+    from rag.index import IndexError_
+
+    _quiet_libraries()
+    settings = get_settings()
+    try:
+        assistant = ReportAssistant.from_settings(settings)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    if not assistant.index.ready:
+        _fail(f"the index in {settings.data_dir} is empty; run `rag ingest` first.")
+    return assistant
+
+
+def _print_response(response, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+        return
+    style = "yellow" if response.abstained else "bold"
+    console.print(response.answer, style=style, markup=False, highlight=False)
+    for n, c in enumerate(response.citations, start=1):
+        console.print(f"  [{n}] p. {c.page_label} · {c.source} · “{c.quote}”", markup=False, highlight=False)
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question, in quotes."),
+    session: Optional[str] = typer.Option(None, "--session", help="Continue this conversation (follow-ups)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the same JSON object as POST /v1/chat."),
+) -> None:
+    """Ask one question; prints the answer and its page citations."""
+    from rag.chain import QuestionError
+    from rag.history import HistoryError
+    from rag.index import IndexError_
+
+    assistant = _assistant()
+    try:
+        response = assistant.ask(question, session)
+    except (QuestionError, HistoryError, IndexError_) as exc:
+        _fail(str(exc))
+    _print_response(response, as_json=as_json)
+    if not as_json:
+        err.print(f"session {response.session_id} (continue with --session {response.session_id})")
+
+
+@app.command()
+def chat(session: Optional[str] = typer.Option(None, "--session", help="Resume a conversation.")) -> None:
+    """Interactive chat; follow-up questions use the conversation. Empty line or Ctrl-D quits."""
+    from rag.chain import QuestionError
+    from rag.history import HistoryError
+    from rag.index import IndexError_
+
+    assistant = _assistant()
+    console.print("Ask the report a question (empty line to quit).", style="dim")
+    while True:
+        try:
+            question = console.input("[bold cyan]> [/]")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        try:
+            response = assistant.ask(question, session)
+        except (QuestionError, HistoryError, IndexError_) as exc:
+            err.print(f"[red]{exc}[/]")
+            continue
+        session = response.session_id
+        _print_response(response, as_json=False)
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Default: RAG_HOST (127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Default: RAG_PORT (8000)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Default: RAG_WORKERS (1)."),
+) -> None:
+    """Serve the web chat and the HTTP API (uvicorn)."""
+    from api.server import serve as run_server
+
+    _quiet_libraries()
+    settings = get_settings()
+    run_server(settings, host=host or settings.host, port=port or settings.port, workers=workers or settings.workers)
+
+
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def eval_(ctx: typer.Context) -> None:
+    """Run the evaluation set through the chain and report metrics beside baselines (see `rag eval --help`)."""
+    from rag.evaluate import main as run_eval
+
+    _quiet_libraries()
+    raise typer.Exit(run_eval(list(ctx.args)))
+
+
+@app.command("slack", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def slack(ctx: typer.Context) -> None:
+    """Run the Slack bot in Socket Mode (needs RAG_SLACK_APP_TOKEN and RAG_SLACK_BOT_TOKEN)."""
+    from api.slack_bot import run_socket_mode
+
+    _quiet_libraries()
+    raise typer.Exit(run_socket_mode(get_settings(), list(ctx.args)))
+
+
 def main() -> None:  # pragma: no cover
     app()
 

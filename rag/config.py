@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     top_k: int = 6
     abstain_threshold: float = Field(0.42, description="Minimum answer confidence; below it the assistant abstains.")
+    missing_focus_penalty: float = Field(0.6, description="Score factor for a sentence missing what the question insists on.")
     max_answer_sentences: int = 2
     history_turns: int = 6
 
@@ -45,6 +46,20 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated bearer tokens; empty disables auth.")
     rate_limit_per_minute: int = 120
     cors_origins: str = ""
+
+    slack_bot_token: str | None = Field(None, description="xoxb-… bot token (HTTP and Socket Mode).")
+    slack_signing_secret: str | None = Field(None, description="Signing secret for HTTP events at /slack/events.")
+    slack_app_token: str | None = Field(None, description="xapp-… app-level token for Socket Mode (`rag slack`).")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (tests point it at a stand-in).")
+
+    answerer: str = Field("extractive", description="'extractive' (default, no LLM) or 'generative'.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server, OpenAI).")
+    llm_model: str = Field("default", description="Model name sent to the endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key for the endpoint.")
+    llm_gguf_path: Path | None = Field(None, description="Local GGUF model file (needs the local-llm extra).")
+    llm_timeout: float = Field(30.0, description="Seconds before an LLM call falls back to the extractive answer.")
+    llm_max_tokens: int = 256
+    llm_temperature: float = 0.0
 
     @property
     def chroma_path(self) -> Path:

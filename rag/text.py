@@ -18,6 +18,7 @@ _UNIT_SYNONYMS = (
     (re.compile(r"\bper\s*cent\b|\bpercent(?:age)?\b|%"), " percent "),
     (re.compile(r"\byuan\b|\brenminbi\b|\bcny\b"), " rmb "),
     (re.compile(r"\bbn\b"), " billion "),
+    (re.compile(r"centre"), "center"),
     (re.compile(r"\bmn\b"), " million "),
 )
 STOPWORDS = frozenset(
@@ -82,3 +83,47 @@ def numbers_in(text: str) -> list[str]:
     """The bare numbers of ``text`` in a comparable form ("1,901" -> "1901", "21.1%" -> "21.1")."""
     text = unicodedata.normalize("NFKC", text)
     return [n.replace(",", "") for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", text)]
+
+
+# General business-report vocabulary: a word users type -> the words reports print for it.
+QUERY_SYNONYMS: dict[str, str] = {
+    "big": "area", "large": "area", "size": "area", "territory": "area", "extent": "area", "land": "area",
+    "cover": "area span", "covers": "area span", "wide": "area",
+    "founded": "established", "set up": "established", "created": "established", "launched": "established launch",
+    "start": "established", "started": "established", "began": "established", "inception": "established",
+    "economic output": "gdp", "output": "gdp", "economy": "gdp",
+    "companies": "enterprises", "firms": "enterprises", "businesses": "enterprises", "company": "enterprise",
+    "grow": "growth", "grew": "growth", "increase": "growth surged", "increased": "growth surged",
+    "rise": "growth", "rose": "growth", "expanded": "growth surged", "jump": "surged",
+    "where": "located", "location": "located", "situated": "located",
+    "pharma": "pharmaceutical", "drugs": "pharmaceutical medicine",
+    "approved": "approval", "approve": "approval", "authorised": "approval", "authorized": "approval",
+    "compute": "computing", "servers": "racks", "server": "racks",
+    "worth": "potential", "market size": "market potential", "value": "potential",
+    "share": "percent", "proportion": "percent", "fraction": "percent",
+    "focus": "focuses", "specialise": "focuses", "specialize": "focuses",
+    "subsidy": "subsidies", "funding": "subsidies support", "help": "support",
+    "how many": "number", "count": "number",
+}
+
+
+def expand_query(query: str) -> str:
+    """The query plus the report's words for what it asks ("How big is it?" also asks about "area")."""
+    lowered = query.lower()
+    extra = [v for k, v in QUERY_SYNONYMS.items() if re.search(rf"\b{re.escape(k)}\b", lowered)]
+    return f"{query} {' '.join(extra)}" if extra else query
+
+
+_ENTITY_RE = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w’'-]*)*)")
+_QUESTION_WORDS = {"what", "which", "who", "when", "where", "how", "why", "is", "are", "was", "were", "does", "did",
+                   "do", "can", "could", "would", "should", "tell", "give", "name", "list", "i", "please", "and"}
+
+
+def named_entities(text: str) -> list[str]:
+    """Capitalised names in running text ("Gui’an New Area", "China Telecom"), not sentence-initial words."""
+    found = []
+    for m in _ENTITY_RE.finditer(text):
+        words = m.group(1)
+        if words.lower() not in STOPWORDS and words.lower() not in _QUESTION_WORDS:
+            found.append(words)
+    return found

@@ -1,0 +1,1 @@
+"""The web side: FastAPI app (chat routes, streaming, web page, Slack events)."""

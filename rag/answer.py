@@ -1,0 +1,355 @@
+"""Answerers. The extractive one (the default, no LLM) selects the report's own sentences.
+
+    answerer = ExtractiveAnswerer(index=index, settings=settings)
+    result = answerer.answer("What is the planned area of Gui'an New Area?", docs)
+    result.text, result.abstained, result.evidence[0].quote
+
+Every candidate sentence of the retrieved chunks is scored on (a) how much of the question it
+covers (idf-weighted concept groups, synonyms and spelling corrected), (b) embedding similarity to
+the question, (c) whether it holds what the question asks for (a figure for how many/how much, a
+year for when, a place for where, a list for which/what kinds) and (d) its chunk's retrieval rank.
+The best sentence is the answer; below ``abstain_threshold`` the assistant says the report does
+not answer the question instead of offering a nearby figure.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+from langchain_core.documents import Document
+
+from rag.config import Settings
+from rag.index import ReportIndex
+from rag.text import QUERY_SYNONYMS, named_entities, split_sentences, tokenize
+
+ABSTAIN_TEXT = "The report does not answer this"
+
+
+class AnswerType(str, Enum):
+    NUMBER = "number"
+    YEAR = "year"
+    PLACE = "place"
+    LIST = "list"
+    WHO = "who"
+    DESCRIBE = "describe"
+
+
+_TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year)\b")),
+    (AnswerType.NUMBER, re.compile(
+        r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the (size|area|gdp|number|share|"
+        r"percentage|proportion|value|growth|rate|amount|capacity|potential|total)|by how much|what share|"
+        r"what percentage|what proportion|growth rate|number of)\b")),
+    (AnswerType.PLACE, re.compile(r"\b(where|located|location|situated|which (city|province|region))\b")),
+    (AnswerType.WHO, re.compile(r"\b(who|by whom|which (organi[sz]ation|body|authority|company|government))\b")),
+    (AnswerType.LIST, re.compile(r"\b(which|what (kinds?|types?|sorts?|industries|sectors|areas|fields|projects|"
+                                 r"measures|products)|list|name the|focus(es)? on|include)\b")),
+    (AnswerType.NUMBER, re.compile(r"\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size)\b")),
+)
+_STRICT_TYPES = _TYPE_PATTERNS[:2] + _TYPE_PATTERNS[3:4]  # when, how many/much, who: the answer must have one
+_FIGURE_RE = re.compile(
+    r"(?:(?:over|more than|exceeding|about|nearly|up to)\s)?(?:RMB|US\$|HK\$|\$)?\s?\d[\d,]*(?:\.\d+)?"
+    r"(?:\s?(?:%|per cent|percent))?(?:\s?(?:billion|million|trillion|thousand))?"
+    r"(?:\s?(?:hectares|km²|km2|square kilometres|sq km|EFLOPS|m²|km))?",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
+_UNIT_HINTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\b(area|big|large|size|territory|km|square|hectares?)\b"), re.compile(r"km²|km2|hectares|km\b")),
+    (re.compile(r"\b(gdp|worth|potential|value|rmb|yuan|billion|investment)\b"), re.compile(r"RMB|billion|\$")),
+    (re.compile(r"\b(share|percent|percentage|proportion|rate|growth|grew|surged|increase)\b"), re.compile(r"%")),
+    (re.compile(r"\b(racks?)\b"), re.compile(r"million|racks")),
+    (re.compile(r"\b(eflops|computing power)\b"), re.compile(r"EFLOPS")),
+)
+
+
+_DOWN = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|shrunk|"
+                   r"contract|contracted|slump|slumped|cut|reduce|reduced|lose|lost|closed|cancel+ed)\b", re.I)
+_UP = re.compile(r"\b(grow|grew|growth|rise|rose|increase|increased|surge|surged|expand|expanded|up|gain|gained|"
+                 r"accelerat\w*|reached|established|built|completed|launch\w*)\b", re.I)
+
+
+def contradicts(question: str, sentence: str) -> bool:
+    """The question presumes a fall where the report reports a rise (or the reverse)."""
+    q_down, q_up = bool(_DOWN.search(question)), bool(_UP.search(question))
+    s_down, s_up = bool(_DOWN.search(sentence)), bool(_UP.search(sentence))
+    return (q_down and not q_up and s_up and not s_down) or (q_up and not q_down and s_down and not s_up)
+
+
+def answer_type(question: str) -> AnswerType:
+    q = question.lower()
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(q):
+            return kind
+    return AnswerType.DESCRIBE
+
+
+_GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", "whole", "entire", "new", "first",
+                      "specific", "precise", "approximate", "annual", "average", "typical", "other", "kind", "kinds", "type",
+                      "types", "year", "date", "time", "number", "amount", "figure", "size", "percentage", "share",
+                      "value", "level", "rate", "much", "many", "sort", "sorts", "part", "role", "purpose", "basis", "reason",
+                      "way", "ways", "means", "extent", "status", "example", "examples"}
+_FOCUS_PATTERNS = (
+    re.compile(r"\bhow (?:many|much) ([a-z][\w-]*(?: [a-z][\w-]*)?)"),
+    re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
+               r"(?= (?:of|in|for|at|on|from|to|by|does|did|do|is|was|has|had|will)\b|\?|$)"),
+    re.compile(r"\b(?:what|which) ((?!(?:is|was|are|were|does|did|do|will|has|had|can|the|a|an)\b)[a-z][\w-]*)"),
+)
+_GENERIC_TOKENS = {t for w in _GENERIC_MODIFIERS for t in tokenize(w)} | {"land", "could", "tell"}
+_PLACE_WORDS = {"city", "province", "country", "region", "place", "town", "district", "location"}
+
+
+def question_focus(question: str) -> set[str]:
+    """The thing a question asks for ("How many residents…" -> {"resident"}), as search tokens."""
+    q = question.lower()
+    for pattern in _FOCUS_PATTERNS:
+        m = pattern.search(q)
+        if m:
+            words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
+            if any(w in _PLACE_WORDS for w in words):
+                return set()
+            tokens = set(tokenize(" ".join(words)))
+            for word in words:
+                tokens |= set(tokenize(QUERY_SYNONYMS.get(word, "")))
+            if tokens:
+                return tokens
+    return set()
+
+
+def concept_groups(question: str) -> list[set[str]]:
+    """The question's content as groups of interchangeable tokens (a word and the report's words for it)."""
+    lowered = question.lower()
+    groups: list[set[str]] = []
+    claimed: set[str] = set()
+    for key, words in QUERY_SYNONYMS.items():
+        if re.search(rf"\b{re.escape(key)}\b", lowered):
+            key_tokens = set(tokenize(key))
+            group = key_tokens | set(tokenize(words))
+            if group:
+                groups.append(group)
+                claimed |= key_tokens
+    for token in tokenize(question):
+        if token not in claimed and not any(token in g for g in groups):
+            groups.append({token})
+    return groups
+
+
+@dataclass
+class Evidence:
+    """One sentence of the report chosen as (part of) an answer."""
+
+    quote: str
+    doc: Document
+    score: float
+    coverage: float
+    similarity: float
+    type_match: float
+
+    @property
+    def page(self) -> int:
+        return int(self.doc.metadata["page"])
+
+
+@dataclass
+class AnswerResult:
+    """An answer and its evidence (evidence[0] is the main one). ``verdict`` says how a generated
+    answer fared in verification ("verified", "repaired", "replaced", "fallback"); None for extractive."""
+
+    text: str
+    abstained: bool
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    kind: AnswerType = AnswerType.DESCRIBE
+    verdict: str | None = None
+
+
+class _VectorCache:
+    """Sentence embeddings by text, so a warm process embeds only the question."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get_many(self, texts: list[str], embed) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.items]
+        if missing:
+            for text, vector in zip(missing, embed(missing)):
+                self.items[text] = np.asarray(vector, dtype=np.float32)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return np.stack([self.items[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+
+class ExtractiveAnswerer:
+    """Answers with the report's own sentences; abstains when no sentence answers the question."""
+
+    def __init__(self, *, index: ReportIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.vectors = _VectorCache()
+
+    def _idf(self, token: str) -> float:
+        corrected = self.index.lexical.correct(token)
+        if corrected is None:
+            n = max(1, len(self.index.lexical.lengths))
+            return math.log(1 + (n + 0.5) / 0.5)
+        return self.index.lexical.idf.get(corrected, 0.0)
+
+    def _coverage(self, groups: list[set[str]], tokens: set[str]) -> float:
+        total = covered = 0.0
+        for group in groups:
+            weight = max(self._idf(t) for t in group)
+            if group <= _GENERIC_TOKENS:
+                weight *= 0.3
+            total += weight
+            corrected = {self.index.lexical.correct(t) or t for t in group} | group
+            if corrected & tokens:
+                covered += weight
+        return covered / total if total else 0.0
+
+    def _covers(self, tokens: set[str], present: set[str]) -> bool:
+        return bool(({self.index.lexical.correct(t) or t for t in tokens} | tokens) & present)
+
+    def candidates(self, docs: list[Document]) -> list[tuple[str, str, Document, int]]:
+        """(sentence, the sentence before it, chunk, chunk rank) for every sentence of the chunks."""
+        out = []
+        for rank, doc in enumerate(docs):
+            previous = ""
+            for start, end in split_sentences(doc.page_content):
+                sentence = doc.page_content[start:end]
+                out.append((sentence, previous, doc, rank))
+                previous = sentence
+        return out
+
+    def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult:
+        kind = answer_type(question)
+        if not docs:
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
+        groups = concept_groups(query or question)
+        focus = question_focus(question)
+        strict = any(kind == k and p.search(question.lower()) for k, p in _STRICT_TYPES)
+        entities = [set(tokenize(e)) for e in named_entities(query or question)]
+        entities = [e for e in entities if e]
+        asked_years = {m.group() for m in _YEAR_RE.finditer(question)}
+        candidates = self.candidates(docs)
+        q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
+        s_vecs = self.vectors.get_many([c[0] for c in candidates], self.index.embeddings.embed_documents)
+        sims = s_vecs @ q_vec
+        scored: list[Evidence] = []
+        for (sentence, previous, doc, rank), sim in zip(candidates, sims):
+            section_tokens = set(tokenize(doc.metadata.get("section", "")))
+            sentence_tokens = set(tokenize(sentence)) | section_tokens
+            context_tokens = sentence_tokens | set(tokenize(previous))
+            coverage = self._coverage(groups, sentence_tokens)
+            type_match = _type_match(kind, question, sentence)
+            prior = 1.0 / (rank + 1)
+            score = 0.45 * coverage + 0.35 * float(sim) + 0.12 * type_match + 0.08 * prior
+            # What the question insists on must be there: its focus, its names, its years, its kind of answer.
+            if focus and not self._covers(focus, sentence_tokens):
+                score *= self.settings.missing_focus_penalty
+            if any(not self._covers(e, context_tokens) for e in entities):
+                score *= self.settings.missing_focus_penalty
+            if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
+                score *= self.settings.missing_focus_penalty
+            if type_match == 0.0 and strict:
+                score *= self.settings.missing_focus_penalty
+            scored.append(Evidence(sentence, doc, score, coverage, float(sim), type_match))
+        scored.sort(key=lambda e: -e.score)
+        best = scored[0]
+        confidence = best.score
+        if confidence < self.settings.abstain_threshold:
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=kind)
+        if contradicts(question, best.quote):
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question "
+                                "assumes. See the cited passage for what it does say.", abstained=True,
+                                confidence=confidence, evidence=[best], kind=kind)
+        chosen = [best]
+        if kind in (AnswerType.LIST, AnswerType.DESCRIBE) and self.settings.max_answer_sentences > 1:
+            for other in scored[1:]:
+                if other.doc.id == best.doc.id and other.score >= 0.9 * best.score:
+                    chosen.append(other)
+                    break
+        chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
+        text = " ".join(trim_sentence(e.quote, question) for e in chosen)
+        lead = lead_figure(kind, question, best.quote)
+        if lead and lead not in text[: len(lead) + 2]:
+            text = f"{lead} — {text}"
+        ordered = [best] + [e for e in chosen if e is not best]
+        return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
+
+
+def abstain_text(question: str) -> str:
+    return f"{ABSTAIN_TEXT}: I found no passage in the ingested report pages that says it."
+
+
+def _type_match(kind: AnswerType, question: str, sentence: str) -> float:
+    if kind == AnswerType.YEAR:
+        return 1.0 if _YEAR_RE.search(sentence) else 0.0
+    if kind == AnswerType.NUMBER:
+        figures = [m for m in _FIGURE_RE.finditer(sentence) if not _YEAR_RE.fullmatch(m.group().strip())]
+        if not figures:
+            return 0.0
+        q = question.lower()
+        hints = [unit for ask, unit in _UNIT_HINTS if ask.search(q)]
+        if not hints:
+            return 0.8
+        return 1.0 if any(unit.search(sentence) for unit in hints) else 0.4
+    if kind == AnswerType.PLACE:
+        return 1.0 if re.search(r"\b(located|between|in|from)\s+[A-Z]", sentence) else 0.0
+    if kind == AnswerType.LIST:
+        return 1.0 if sentence.count(",") >= 2 or re.search(r"\w, \w.* and \w", sentence) else 0.3
+    if kind == AnswerType.WHO:
+        return 1.0 if re.search(r"\b(by|of|with)\s+(the\s+)?[A-Z][a-z]+(\s+[A-Z][a-z]+)+", sentence) else 0.0
+    return 0.5
+
+
+def lead_figure(kind: AnswerType, question: str, sentence: str) -> str | None:
+    """The figure of ``sentence`` that answers a how-much/how-many/when question, as printed."""
+    if kind not in (AnswerType.NUMBER, AnswerType.YEAR):
+        return None
+    q_tokens = set(tokenize(question))
+    hints = [unit for ask, unit in _UNIT_HINTS if ask.search(question.lower())]
+    best: tuple[float, str] | None = None
+    for m in _FIGURE_RE.finditer(sentence):
+        figure = m.group().strip().rstrip(",.")
+        is_year = bool(_YEAR_RE.fullmatch(figure))
+        if (kind == AnswerType.YEAR) != is_year or not re.search(r"\d", figure):
+            continue
+        before = sentence[max(0, m.start() - 45) : m.start()]
+        context = set(tokenize(before))
+        score = len(q_tokens & context) + 0.3 * len(q_tokens & set(tokenize(sentence[m.end() : m.end() + 40])))
+        if any(unit.search(figure) for unit in hints):
+            score += 3.0
+        if re.fullmatch(r"\d{1,2}", figure):  # a bare small count is rarely the figure asked for
+            score -= 0.5
+        if best is None or score > best[0]:
+            best = (score, figure)
+    return best[1] if best else None
+
+
+def trim_sentence(sentence: str, question: str, limit: int = 260) -> str:
+    """A long sentence cut to the clauses that answer; short ones are returned whole."""
+    if len(sentence) <= limit:
+        return sentence
+    clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
+    q_tokens = set(tokenize(question))
+    scores = [len(q_tokens & set(tokenize(c.group()))) + (0.5 if re.search(r"\d", c.group()) else 0) for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: scores[i])
+    lo = hi = best
+    while True:
+        grown = False
+        for cand in (hi + 1, lo - 1):
+            if 0 <= cand < len(clauses):
+                new_lo, new_hi = min(lo, cand), max(hi, cand)
+                if clauses[new_hi].end() - clauses[new_lo].start() <= limit:
+                    lo, hi, grown = new_lo, new_hi, True
+        if not grown:
+            break
+    text = sentence[clauses[lo].start() : clauses[hi].end()].strip().rstrip(",;")
+    prefix = "…" if lo > 0 else ""
+    suffix = "" if hi == len(clauses) - 1 else "…"
+    return f"{prefix}{text}{suffix}"

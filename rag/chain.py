@@ -1,0 +1,240 @@
+"""The conversational retrieval chain: the one entry point for the CLI, the web, Slack and evals.
+
+    assistant = ReportAssistant.from_settings(get_settings())
+    response = assistant.ask("When was Gui'an New Area established?")
+    follow_up = assistant.ask("How big is it?", session_id=response.session_id)
+
+``assistant.chain`` is the LCEL runnable (history -> query rewrite -> retrieve -> answer ->
+citations -> remember); ``ask``/``run``/``stream`` are thin calls of it.
+"""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import BaseModel, Field
+
+from rag.answer import AnswerResult, ExtractiveAnswerer
+from rag.config import Settings
+from rag.history import ConversationStore, Turn
+from rag.index import ReportIndex
+from rag.retrieve import HybridRetriever, RetrievalMode
+from rag.text import named_entities, split_sentences, tokenize
+
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9._:@/-]{1,128}$")
+
+
+class Citation(BaseModel):
+    """Where an answer comes from: the printed page label is what a reader looks up."""
+
+    page: int = Field(description="1-based physical page of the source file.")
+    page_label: str = Field(description="The page number printed on the page.")
+    source: str = Field(description="The ingested file.")
+    quote: str = Field(description="The exact sentence of the reconstructed page text.")
+    score: float = Field(description="How strongly this sentence answers the question (0-1).")
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(description="The question.", examples=["What is the planned area of Gui'an New Area?"])
+    session_id: str | None = Field(None, description="Continue this conversation; omit to start a new one.")
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    abstained: bool = Field(description="True when the report does not answer the question.")
+    citations: list[Citation] = Field(description="The first citation is the main evidence.")
+    session_id: str
+
+
+class QuestionError(ValueError):
+    """A question the assistant will not take (empty, too long, not text)."""
+
+
+class Answerer(Protocol):
+    """What the chain needs of an answerer. Optional extras a generative answerer may add:
+
+    - ``condense(question, history: list[Turn]) -> str | None``: a standalone retrieval query for a follow-up
+      (None: use the rule-based rewrite);
+    - ``stream(question, docs, *, query, history) -> Iterator[str | AnswerResult]``: text deltas as they are
+      produced, then exactly one final AnswerResult (verified).
+    """
+
+    def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult: ...
+
+
+@dataclass
+class TurnResult:
+    """Everything a run produced: the response plus what the evaluation runner measures."""
+
+    response: ChatResponse
+    query: str
+    docs: list[Document]
+    result: AnswerResult
+    seconds: float
+    rewritten: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_ANAPHOR_RE = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|there|the same|the park|the area|the zone|"
+    r"the new area|the city|the industry|the project|the figure|he|she|his|her)\b", re.IGNORECASE)
+_CONTINUATION_RE = re.compile(r"^\s*(and|also|then|what about|how about|and what about|so)\b", re.IGNORECASE)
+_INJECTION_RE = re.compile(
+    r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|respond with|reply with|"
+    r"answer with|output|print|from now on|system:|developer:|new instructions?)\b", re.IGNORECASE)
+
+
+def strip_instructions(question: str) -> str:
+    """Drop sentences that instruct the assistant ("Ignore previous instructions…"); keep the question."""
+    sentences = [question[a:b] for a, b in split_sentences(question)] or [question]
+    kept = [s for s in sentences if not _INJECTION_RE.match(s)]
+    return " ".join(kept).strip() or question
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the conversation: a pronoun, "and…", or too little to stand alone."""
+    if named_entities(question):
+        return False
+    return bool(_ANAPHOR_RE.search(question) or _CONTINUATION_RE.match(question) or len(tokenize(question)) < 3)
+
+
+def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
+    """The retrieval query: a follow-up gets the previous turn's subject; other questions stay as asked."""
+    if not history or not is_follow_up(question):
+        return question, False
+    previous = history[-1]
+    subject = named_entities(previous.query)
+    if previous.citations:
+        section = str(previous.citations[0].get("section", "")).split(" > ")[-1]
+        if section and section not in subject:
+            subject.append(section)
+    if not subject:
+        subject = [" ".join(tokenize(previous.query, keep_stopwords=False))]
+    return f"{question} ({'; '.join(dict.fromkeys(subject))})", True
+
+
+class ReportAssistant:
+    """The assistant: one index, one retriever, one answerer, one conversation store, one chain."""
+
+    def __init__(self, settings: Settings, index: ReportIndex, *, answerer: Answerer | None = None,
+                 retrieval_mode: RetrievalMode = RetrievalMode.HYBRID,
+                 history: ConversationStore | None = None) -> None:
+        self.settings = settings
+        self.index = index
+        self.retriever = HybridRetriever(index=index, settings=settings, mode=retrieval_mode)
+        self.answerer: Answerer = answerer or ExtractiveAnswerer(index=index, settings=settings)
+        self.history = history or ConversationStore(settings.resolved_history_url)
+        self.chain: Runnable = (
+            RunnableLambda(self._load_history, name="history")
+            | RunnableLambda(self._rewrite, name="rewrite")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+            | RunnableLambda(self._cite_and_remember, name="citations")
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> ReportAssistant:
+        index = ReportIndex.open(settings)
+        if "answerer" not in kwargs and settings.answerer == "generative":
+            from rag.generate import GenerativeAnswerer
+
+            kwargs["answerer"] = GenerativeAnswerer(index=index, settings=settings)
+        return cls(settings, index, **kwargs)
+
+    def warm_up(self) -> None:
+        """Load the model and touch the store so the first real question is fast."""
+        self.index.embeddings.embed_query("warm up")
+        if self.index.ready:
+            self.retriever.search("warm up")
+
+    def validate(self, message: Any, session_id: Any = None) -> tuple[str, str]:
+        if not isinstance(message, str):
+            raise QuestionError("The question must be text.")
+        message = message.strip()
+        if not message:
+            raise QuestionError("The question is empty.")
+        if len(message) > self.settings.max_question_chars:
+            raise QuestionError(f"The question is {len(message)} characters long; the limit is "
+                                f"{self.settings.max_question_chars}.")
+        if session_id is None or session_id == "":
+            session_id = uuid.uuid4().hex
+        if not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id):
+            raise QuestionError("session_id must be 1-128 characters of letters, digits and . _ : @ / -")
+        return message, session_id
+
+    def _load_history(self, state: dict[str, Any]) -> dict[str, Any]:
+        message, session_id = self.validate(state.get("message"), state.get("session_id"))
+        history = self.history.turns(session_id, limit=self.settings.history_turns)
+        return {**state, "message": message, "session_id": session_id, "history": history,
+                "started": time.perf_counter()}
+
+    def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
+        question = strip_instructions(state["message"])
+        query, rewritten = rewrite_query(question, state["history"])
+        condense = getattr(self.answerer, "condense", None)
+        if rewritten and condense is not None:
+            query = condense(question, state["history"]) or query
+        return {**state, "question": question, "query": query, "rewritten": rewritten}
+
+    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+        return {**state, "docs": self.retriever.search(state["query"])}
+
+    def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
+        result = self.answerer.answer(state["question"], state["docs"], query=state["query"])
+        return {**state, "result": result}
+
+    def _cite_and_remember(self, state: dict[str, Any]) -> TurnResult:
+        result: AnswerResult = state["result"]
+        citations = [citation(e.doc, e.quote, e.score) for e in result.evidence]
+        response = ChatResponse(answer=result.text, abstained=result.abstained, citations=citations,
+                                session_id=state["session_id"])
+        stored = [{**c.model_dump(), "section": e.doc.metadata.get("section", "")}
+                  for c, e in zip(citations, result.evidence)]
+        self.history.add_turn(state["session_id"], Turn(question=state["message"], query=state["query"],
+                                                        answer=result.text, abstained=result.abstained,
+                                                        citations=stored))
+        return TurnResult(response=response, query=state["query"], docs=state["docs"], result=result,
+                          seconds=time.perf_counter() - state["started"], rewritten=state["rewritten"])
+
+    def run(self, message: str, session_id: str | None = None) -> TurnResult:
+        return self.chain.invoke({"message": message, "session_id": session_id})
+
+    def ask(self, message: str, session_id: str | None = None) -> ChatResponse:
+        return self.run(message, session_id).response
+
+    def stream(self, message: str, session_id: str | None = None) -> Iterator[tuple[str, Any]]:
+        """("delta", text) events as the answer is produced, then ("final", TurnResult).
+
+        An answerer with ``stream`` sends its tokens as they come; otherwise the answer is sent
+        sentence by sentence once chosen. Either way the final event carries the verified answer.
+        """
+        prepare = self.chain.first | self.chain.middle[0] | self.chain.middle[1]
+        state = prepare.invoke({"message": message, "session_id": session_id})
+        stream = getattr(self.answerer, "stream", None)
+        result: AnswerResult | None = None
+        if stream is not None:
+            for item in stream(state["question"], state["docs"], query=state["query"], history=state["history"]):
+                if isinstance(item, AnswerResult):
+                    result = item
+                else:
+                    yield "delta", item
+        else:
+            result = self.answerer.answer(state["question"], state["docs"], query=state["query"])
+            answer = result.text
+            for start, end in split_sentences(answer) or [(0, len(answer))]:
+                yield "delta", answer[start:end] + (" " if end < len(answer) else "")
+        assert result is not None, "an answerer's stream must end with its AnswerResult"
+        yield "final", self._cite_and_remember({**state, "result": result})
+
+
+def citation(doc: Document, quote: str, score: float) -> Citation:
+    """The one place a citation is made from a retrieved chunk and a sentence of it."""
+    meta = doc.metadata
+    return Citation(page=int(meta["page"]), page_label=str(meta["page_label"]), source=str(meta["source"]),
+                    quote=quote, score=round(max(0.0, min(1.0, float(score))), 4))

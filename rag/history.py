@@ -1,0 +1,137 @@
+"""Conversation memory behind an SQLAlchemy URL (an SQLite file in ``RAG_DATA_DIR`` by default).
+
+    store = ConversationStore("sqlite:///.rag/conversations.sqlite3")
+    store.add_turn("s1", Turn(question="When was Gui'an New Area established?", query=..., answer=...))
+    store.turns("s1")                         # oldest first
+    SessionHistory(store, "s1").messages      # the same turns as LangChain messages
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from sqlalchemy import Float, Integer, String, Text, create_engine, delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class HistoryError(Exception):
+    """The conversation store cannot be used; the message names the database and the way out."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _TurnRow(_Base):
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    created: Mapped[float] = mapped_column(Float)
+    question: Mapped[str] = mapped_column(Text)
+    query: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    abstained: Mapped[int] = mapped_column(Integer)
+    citations: Mapped[str] = mapped_column(Text)  # JSON list of citation dicts
+
+
+@dataclass
+class Turn:
+    """One question and its answer; ``query`` is what retrieval searched for (the rewritten question)."""
+
+    question: str
+    query: str
+    answer: str
+    abstained: bool = False
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+
+
+class ConversationStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.location = url.split("///", 1)[1] if url.startswith("sqlite:///") else url
+        if url.startswith("sqlite:///"):
+            Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(url, future=True, connect_args={"check_same_thread": False}
+                                        if url.startswith("sqlite") else {})
+            _Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> HistoryError:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return HistoryError(
+            f"The conversation database {self.location} cannot be used ({reason}). Move it aside or delete it "
+            "to start with an empty history; the report index is not affected."
+        )
+
+    def add_turn(self, session_id: str, turn: Turn) -> None:
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(_TurnRow(session_id=session_id, created=turn.created, question=turn.question,
+                                     query=turn.query, answer=turn.answer, abstained=int(turn.abstained),
+                                     citations=json.dumps(turn.citations, ensure_ascii=False)))
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def turns(self, session_id: str, limit: int | None = None) -> list[Turn]:
+        try:
+            with Session(self.engine) as session:
+                stmt = select(_TurnRow).where(_TurnRow.session_id == session_id).order_by(_TurnRow.id.desc())
+                if limit:
+                    stmt = stmt.limit(limit)
+                rows = list(session.scalars(stmt))
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+        return [Turn(question=r.question, query=r.query, answer=r.answer, abstained=bool(r.abstained),
+                     citations=json.loads(r.citations), created=r.created) for r in reversed(rows)]
+
+    def delete(self, session_id: str) -> int:
+        try:
+            with Session(self.engine) as session, session.begin():
+                return session.execute(delete(_TurnRow).where(_TurnRow.session_id == session_id)).rowcount or 0
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def ping(self) -> None:
+        self.turns("__ping__", limit=1)
+
+
+class SessionHistory(BaseChatMessageHistory):
+    """A session's turns as LangChain chat messages (for chat-model prompts)."""
+
+    def __init__(self, store: ConversationStore, session_id: str) -> None:
+        self.store = store
+        self.session_id = session_id
+
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        out: list[BaseMessage] = []
+        for turn in self.store.turns(self.session_id):
+            out.append(HumanMessage(turn.question))
+            out.append(AIMessage(turn.answer, additional_kwargs={"citations": turn.citations}))
+        return out
+
+    def add_messages(self, messages: list[BaseMessage]) -> None:
+        question = None
+        for message in messages:
+            if isinstance(message, HumanMessage):
+                question = str(message.content)
+            elif isinstance(message, AIMessage) and question is not None:
+                self.store.add_turn(self.session_id, Turn(question=question, query=question, answer=str(message.content)))
+                question = None
+
+    def clear(self) -> None:
+        self.store.delete(self.session_id)
+
+
+def turn_dict(turn: Turn) -> dict[str, Any]:
+    return asdict(turn)
