@@ -48,9 +48,10 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.WHO, re.compile(r"\b(who|by whom|which (organi[sz]ation|body|authority|company|government))\b")),
     (AnswerType.LIST, re.compile(r"\b(which|what (kinds?|types?|sorts?|industries|sectors|areas|fields|projects|"
                                  r"measures|products)|list|name the|focus(es)? on|include)\b")),
-    (AnswerType.NUMBER, re.compile(r"\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size)\b")),
+    (AnswerType.NUMBER, re.compile(r"#|\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size|growth|"
+                                   r"grown|increase)\b")),
 )
-_STRICT_TYPES = _TYPE_PATTERNS[:2] + _TYPE_PATTERNS[3:4]  # when, how many/much, who: the answer must have one
+_STRICT_TYPES = _TYPE_PATTERNS[:2]  # when, how many/much: the answer must hold a year or a figure
 _FIGURE_RE = re.compile(
     r"(?:(?:over|more than|exceeding|about|nearly|up to)\s)?(?:RMB|US\$|HK\$|\$)?\s?\d[\d,]*(?:\.\d+)?"
     r"(?:\s?(?:%|per cent|percent))?(?:\s?(?:billion|million|trillion|thousand))?"
@@ -70,7 +71,7 @@ _UNIT_HINTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 _DOWN = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|shrunk|"
                    r"contract|contracted|slump|slumped|cut|reduce|reduced|lose|lost|closed|cancel+ed)\b", re.I)
 _UP = re.compile(r"\b(grow|grew|growth|rise|rose|increase|increased|surge|surged|expand|expanded|up|gain|gained|"
-                 r"accelerat\w*|reached|established|built|completed|launch\w*)\b", re.I)
+                 r"accelerat\w*|reached|established|built|completed|launch\w*|planned|plans)\b", re.I)
 
 
 def contradicts(question: str, sentence: str) -> bool:
@@ -92,7 +93,7 @@ _GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", 
                       "specific", "precise", "approximate", "annual", "average", "typical", "other", "kind", "kinds", "type",
                       "types", "year", "date", "time", "number", "amount", "figure", "size", "percentage", "share",
                       "value", "level", "rate", "much", "many", "sort", "sorts", "part", "role", "purpose", "basis", "reason",
-                      "way", "ways", "means", "extent", "status", "example", "examples"}
+                      "way", "ways", "means", "extent", "status", "two", "three", "four", "five", "several", "some", "all"}
 _FOCUS_PATTERNS = (
     re.compile(r"\bhow (?:many|much) ([a-z][\w-]*(?: [a-z][\w-]*)?)"),
     re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
@@ -100,42 +101,91 @@ _FOCUS_PATTERNS = (
     re.compile(r"\b(?:what|which) ((?!(?:is|was|are|were|does|did|do|will|has|had|can|the|a|an)\b)[a-z][\w-]*)"),
 )
 _GENERIC_TOKENS = {t for w in _GENERIC_MODIFIERS for t in tokenize(w)} | {"land", "could", "tell"}
+_CATEGORY_TYPES = (AnswerType.LIST, AnswerType.PLACE, AnswerType.WHO)  # "which fields…": the answer names instances
 _PLACE_WORDS = {"city", "province", "country", "region", "place", "town", "district", "location"}
 
 
-def question_focus(question: str) -> set[str]:
-    """The thing a question asks for ("How many residents…" -> {"resident"}), as search tokens."""
+def question_focus(question: str) -> tuple[set[str], list[str]]:
+    """The thing a question asks for ("How many residents…" -> {"resident"}), as tokens and as words."""
     q = question.lower()
     for pattern in _FOCUS_PATTERNS:
         m = pattern.search(q)
         if m:
             words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
             if any(w in _PLACE_WORDS for w in words):
-                return set()
+                return set(), []
             tokens = set(tokenize(" ".join(words)))
             for word in words:
                 tokens |= set(tokenize(QUERY_SYNONYMS.get(word, "")))
             if tokens:
-                return tokens
-    return set()
+                return tokens, [w for w in words if tokenize(w)]
+    return set(), []
 
 
-def concept_groups(question: str) -> list[set[str]]:
+@dataclass
+class ConceptGroup:
+    """Interchangeable tokens for one thing the question mentions; ``word`` is the user's own word."""
+
+    tokens: set[str]
+    word: str
+
+
+def concept_groups(question: str) -> list[ConceptGroup]:
     """The question's content as groups of interchangeable tokens (a word and the report's words for it)."""
     lowered = question.lower()
-    groups: list[set[str]] = []
+    groups: list[ConceptGroup] = []
     claimed: set[str] = set()
     for key, words in QUERY_SYNONYMS.items():
         if re.search(rf"\b{re.escape(key)}\b", lowered):
             key_tokens = set(tokenize(key))
             group = key_tokens | set(tokenize(words))
             if group:
-                groups.append(group)
+                groups.append(ConceptGroup(group, key))
                 claimed |= key_tokens
-    for token in tokenize(question):
-        if token not in claimed and not any(token in g for g in groups):
-            groups.append({token})
+    for word in re.findall(r"[A-Za-z][\w’'-]*|\d[\d,.]*", question):
+        for token in tokenize(word):
+            if token not in claimed and not any(token in g.tokens for g in groups):
+                groups.append(ConceptGroup({token}, word.lower()))
     return groups
+
+
+class WordSimilarity:
+    """How close a user's word is to each word of the report, by the embedding model (cached).
+
+    Lets "wellness" count partly as "health" and "firms" as "enterprises" without a synonym list.
+    """
+
+    def __init__(self, index: ReportIndex, floor: float = 0.5) -> None:
+        self.index = index
+        self.floor = floor
+        self._generation = -1
+        self._stems: list[str] = []
+        self._matrix: np.ndarray | None = None
+        self._cache: dict[str, dict[str, float]] = {}
+
+    def _ensure(self) -> None:
+        if self._generation == self.index.generation and self._matrix is not None:
+            return
+        words = sorted(w for w in self.index.surface_words if len(w) >= 3)
+        stems = [(tokenize(w, keep_stopwords=True) or [w])[0] for w in words]
+        vectors = self.index.embeddings.embed_documents(words) if words else []
+        self._stems, self._matrix = stems, np.asarray(vectors, dtype=np.float32).reshape(len(words), -1)
+        self._generation = self.index.generation
+        self._cache.clear()
+
+    def similar(self, words: list[str]) -> dict[str, dict[str, float]]:
+        """For each word: the report's stems at or above the floor, with their similarity."""
+        self._ensure()
+        missing = [w for w in dict.fromkeys(words) if w not in self._cache]
+        if missing and self._matrix is not None and len(self._stems):
+            vectors = np.asarray(self.index.embeddings.embed_documents(missing), dtype=np.float32)
+            for word, sims in zip(missing, vectors @ self._matrix.T):
+                close: dict[str, float] = {}
+                for i in np.nonzero(sims >= self.floor)[0]:
+                    stem = self._stems[i]
+                    close[stem] = max(close.get(stem, 0.0), float(sims[i]))
+                self._cache[word] = close
+        return {w: self._cache.get(w, {}) for w in words}
 
 
 @dataclass
@@ -191,6 +241,7 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = settings
         self.vectors = _VectorCache()
+        self.words = WordSimilarity(index)
 
     def _idf(self, token: str) -> float:
         corrected = self.index.lexical.correct(token)
@@ -199,17 +250,27 @@ class ExtractiveAnswerer:
             return math.log(1 + (n + 0.5) / 0.5)
         return self.index.lexical.idf.get(corrected, 0.0)
 
-    def _coverage(self, groups: list[set[str]], tokens: set[str]) -> float:
+    def _coverage(self, groups: list[ConceptGroup], tokens: set[str], soft: dict[str, dict[str, float]]) -> float:
+        """Share of the question's content (idf-weighted) this text holds; near-synonyms count partly."""
         total = covered = 0.0
         for group in groups:
-            weight = max(self._idf(t) for t in group)
-            if group <= _GENERIC_TOKENS:
+            weight = max(self._idf(t) for t in group.tokens)
+            if group.tokens <= _GENERIC_TOKENS:
                 weight *= 0.3
             total += weight
-            corrected = {self.index.lexical.correct(t) or t for t in group} | group
-            if corrected & tokens:
+            if self._covers(group.tokens, tokens):
                 covered += weight
+                continue
+            close = soft.get(group.word, {})
+            best = max((sim for stem, sim in close.items() if stem in tokens), default=0.0)
+            if best >= self.settings.soft_match_floor:
+                covered += weight * best
         return covered / total if total else 0.0
+
+    def _covers_all(self, tokens: set[str], present: set[str]) -> bool:
+        """A name is there when all its words are (most of them, for long names)."""
+        found = sum(1 for t in tokens if self._covers({t}, present))
+        return found == len(tokens) or (len(tokens) > 3 and found >= 0.6 * len(tokens))
 
     def _covers(self, tokens: set[str], present: set[str]) -> bool:
         return bool(({self.index.lexical.correct(t) or t for t in tokens} | tokens) & present)
@@ -230,7 +291,7 @@ class ExtractiveAnswerer:
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
         groups = concept_groups(query or question)
-        focus = question_focus(question)
+        focus, focus_words = question_focus(question)
         strict = any(kind == k and p.search(question.lower()) for k, p in _STRICT_TYPES)
         entities = [set(tokenize(e)) for e in named_entities(query or question)]
         entities = [e for e in entities if e]
@@ -238,20 +299,30 @@ class ExtractiveAnswerer:
         candidates = self.candidates(docs)
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
         s_vecs = self.vectors.get_many([c[0] for c in candidates], self.index.embeddings.embed_documents)
+        unknown = [g.word for g in groups if not any(t in self.index.lexical.postings for t in g.tokens)
+                   and not any(self.index.lexical.correct(t) for t in g.tokens)]
+        soft = self.words.similar(unknown + [w for w in focus_words if w not in unknown]) if unknown or focus_words \
+            else {}
         sims = s_vecs @ q_vec
         scored: list[Evidence] = []
         for (sentence, previous, doc, rank), sim in zip(candidates, sims):
             section_tokens = set(tokenize(doc.metadata.get("section", "")))
+            if doc.metadata.get("kind") == "footnote":
+                section_tokens |= {"source"}
             sentence_tokens = set(tokenize(sentence)) | section_tokens
+            if previous and _ANAPHORIC_START.match(sentence):
+                sentence_tokens |= set(tokenize(previous))  # "the park’s…" is about the park named before
             context_tokens = sentence_tokens | set(tokenize(previous))
-            coverage = self._coverage(groups, sentence_tokens)
+            coverage = self._coverage(groups, sentence_tokens, soft)
             type_match = _type_match(kind, question, sentence)
             prior = 1.0 / (rank + 1)
             score = 0.45 * coverage + 0.35 * float(sim) + 0.12 * type_match + 0.08 * prior
             # What the question insists on must be there: its focus, its names, its years, its kind of answer.
-            if focus and not self._covers(focus, sentence_tokens):
+            if focus and kind not in _CATEGORY_TYPES and not self._covers(focus, sentence_tokens) and not any(
+                    soft.get(w, {}).get(t, 0.0) >= self.settings.focus_soft_floor
+                    for w in focus_words for t in sentence_tokens):
                 score *= self.settings.missing_focus_penalty
-            if any(not self._covers(e, context_tokens) for e in entities):
+            if any(not self._covers_all(e, context_tokens) for e in entities):
                 score *= self.settings.missing_focus_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
@@ -268,9 +339,16 @@ class ExtractiveAnswerer:
                                 "assumes. See the cited passage for what it does say.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
         chosen = [best]
-        if kind in (AnswerType.LIST, AnswerType.DESCRIBE) and self.settings.max_answer_sentences > 1:
-            for other in scored[1:]:
-                if other.doc.id == best.doc.id and other.score >= 0.9 * best.score:
+        same_chunk = [e for e in scored[1:] if e.doc.id == best.doc.id]
+        if _ANAPHORIC_START.match(best.quote):
+            # "Since its inception, the park’s capacity…" needs the sentence that names the park.
+            before = best.doc.page_content[: best.doc.page_content.find(best.quote)]
+            prior = next((e for e in same_chunk if before.rstrip().endswith(e.quote)), None)
+            if prior is not None:
+                chosen.append(prior)
+        if kind in (AnswerType.LIST, AnswerType.DESCRIBE) and len(chosen) < self.settings.max_answer_sentences:
+            for other in same_chunk:
+                if other not in chosen and other.score >= 0.85 * best.score:
                     chosen.append(other)
                     break
         chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
@@ -280,6 +358,10 @@ class ExtractiveAnswerer:
             text = f"{lead} — {text}"
         ordered = [best] + [e for e in chosen if e is not best]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
+
+
+_ANAPHORIC_START = re.compile(r"^(?:\W*\w+\W+){0,4}?(it|its|it’s|this|these|they|their|the park|the park’s|the zone|"
+                              r"the area)\b", re.IGNORECASE)
 
 
 def abstain_text(question: str) -> str:

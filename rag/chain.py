@@ -25,7 +25,12 @@ from rag.config import Settings
 from rag.history import ConversationStore, Turn
 from rag.index import ReportIndex
 from rag.retrieve import HybridRetriever, RetrievalMode
-from rag.text import named_entities, split_sentences, tokenize
+from rag.spelling import Speller
+from rag.text import QUERY_SYNONYMS, named_entities, split_sentences, tokenize
+
+# Words a question may use that the report need not contain; spelling correction knows them too.
+QUERY_WORDS = {w for key in QUERY_SYNONYMS for w in key.split()} | {
+    "percentage", "number", "total", "year", "many", "much", "located", "established", "approved"}
 
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9._:@/-]{1,128}$")
 
@@ -86,14 +91,23 @@ _ANAPHOR_RE = re.compile(
     r"the new area|the city|the industry|the project|the figure|he|she|his|her)\b", re.IGNORECASE)
 _CONTINUATION_RE = re.compile(r"^\s*(and|also|then|what about|how about|and what about|so)\b", re.IGNORECASE)
 _INJECTION_RE = re.compile(
-    r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|respond with|reply with|"
-    r"answer with|output|print|from now on|system:|developer:|new instructions?)\b", re.IGNORECASE)
+    r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|say yes|say no|just say|"
+    r"respond with|reply with|answer with|answer only|output|print|reveal|from now on|system( override)?\b|"
+    r"developer:|new instructions?|confirm (it|its|this|that)|cite page)\b", re.IGNORECASE)
+_CLAUSE_SPLIT_RE = re.compile(r"(?:,\s*then\s+|;\s*|:\s+|\s+then\s+)", re.IGNORECASE)
 
 
 def strip_instructions(question: str) -> str:
     """Drop sentences that instruct the assistant ("Ignore previous instructions…"); keep the question."""
     sentences = [question[a:b] for a, b in split_sentences(question)] or [question]
-    kept = [s for s in sentences if not _INJECTION_RE.match(s)]
+    kept = []
+    for sentence in sentences:
+        clauses = [c for c in _CLAUSE_SPLIT_RE.split(sentence) if c.strip()]
+        clean = [c for c in clauses if not _INJECTION_RE.match(c)]
+        if len(clean) == len(clauses):
+            kept.append(sentence)
+        elif clean:
+            kept.append(" ".join(clean))
     return " ".join(kept).strip() or question
 
 
@@ -130,6 +144,7 @@ class ReportAssistant:
         self.retriever = HybridRetriever(index=index, settings=settings, mode=retrieval_mode)
         self.answerer: Answerer = answerer or ExtractiveAnswerer(index=index, settings=settings)
         self.history = history or ConversationStore(settings.resolved_history_url)
+        self._speller: tuple[int, Speller] | None = None
         self.chain: Runnable = (
             RunnableLambda(self._load_history, name="history")
             | RunnableLambda(self._rewrite, name="rewrite")
@@ -148,10 +163,15 @@ class ReportAssistant:
         return cls(settings, index, **kwargs)
 
     def warm_up(self) -> None:
-        """Load the model and touch the store so the first real question is fast."""
+        """Load the model, the word vectors and the store so the first real question is fast."""
         self.index.embeddings.embed_query("warm up")
         if self.index.ready:
-            self.retriever.search("warm up")
+            self.run_warm_question()
+
+    def run_warm_question(self) -> None:
+        state = {"message": "How big is the area?", "session_id": None, "history": [], "started": 0.0}
+        state = self._retrieve(self._rewrite(state))
+        self._answer(state)
 
     def validate(self, message: Any, session_id: Any = None) -> tuple[str, str]:
         if not isinstance(message, str):
@@ -174,8 +194,15 @@ class ReportAssistant:
         return {**state, "message": message, "session_id": session_id, "history": history,
                 "started": time.perf_counter()}
 
+    def speller(self) -> Speller:
+        """Spelling correction against what the index holds (rebuilt when the index changes)."""
+        if self._speller is None or self._speller[0] != self.index.generation:
+            words = self.index.surface_words | set(QUERY_WORDS)
+            self._speller = (self.index.generation, Speller(words))
+        return self._speller[1]
+
     def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
-        question = strip_instructions(state["message"])
+        question = self.speller().correct_text(strip_instructions(state["message"]))
         query, rewritten = rewrite_query(question, state["history"])
         condense = getattr(self.answerer, "condense", None)
         if rewritten and condense is not None:

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = 64
     history_url: str | None = Field(None, description="SQLAlchemy URL of the conversation store; SQLite in data_dir when unset.")
 
-    chunk_max_chars: int = Field(700, description="Longest chunk body before a paragraph is split at sentence ends.")
+    chunk_max_chars: int = Field(1100, description="Longest chunk body before a paragraph is split at sentence ends.")
 
     dense_k: int = 20
     lexical_k: int = 20
@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     top_k: int = 6
-    abstain_threshold: float = Field(0.42, description="Minimum answer confidence; below it the assistant abstains.")
+    abstain_threshold: float = Field(0.48, description="Minimum answer confidence; below it the assistant abstains.")
     missing_focus_penalty: float = Field(0.6, description="Score factor for a sentence missing what the question insists on.")
+    soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
+    focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
     max_answer_sentences: int = 2
     history_turns: int = 6
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -195,6 +196,8 @@ class ReportIndex:
         self._manifest_stamp: tuple[float, int] | None = None
         self._store: Any = None
         self._embeddings: SentenceTransformerEmbeddings | None = None
+        self.generation = 0  # bumped whenever a new committed state is installed
+        self._surface: tuple[int, set[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> ReportIndex:
@@ -299,7 +302,16 @@ class ReportIndex:
         self.order = [c.id for c in chunks]
         self.pages = {(p.source, p.page): p for p in pages}
         self.sources = sources
-        self.lexical = LexicalIndex([tokenize(f"{c.section} {c.text}") for c in chunks])
+        self.lexical = LexicalIndex([tokenize(f"{c.section} {c.embed_text}") for c in chunks])
+        self.generation += 1
+
+    @property
+    def surface_words(self) -> set[str]:
+        """Every word of the indexed text as printed (lower-cased), for spelling and word similarity."""
+        if self._surface is None or self._surface[0] != self.generation:
+            words = {w.lower() for c in self.chunks.values() for w in re.findall(r"[A-Za-z]+", f"{c.section} {c.text}")}
+            self._surface = (self.generation, words)
+        return self._surface[1]
 
     @property
     def ready(self) -> bool:

@@ -24,7 +24,9 @@ _UNIT_SYNONYMS = (
 STOPWORDS = frozenset(
     "a an and are as at be been by did do does for from has have how in is it its of on or that the this "
     "to was were what when where which who whom why will with what's whats there their they about into "
-    "than then so such can could would should much many me tell please give show i we you our your".split()
+    "than then so such can could would should much many me tell please give show i we you our your "
+    "report reports document page say says said mention mentions mentioned describe describes described "
+    "according".split()
 )
 
 
@@ -61,7 +63,7 @@ def normalise(text: str) -> str:
 def _stem(token: str) -> str:
     if token.isdigit() or len(token) <= 3:
         return token
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3 and not token.endswith("ss"):
             return token[: -len(suffix)] + repl
     return token
@@ -104,6 +106,7 @@ QUERY_SYNONYMS: dict[str, str] = {
     "focus": "focuses", "specialise": "focuses", "specialize": "focuses",
     "subsidy": "subsidies", "funding": "subsidies support", "help": "support",
     "how many": "number", "count": "number",
+    "cite": "source", "cites": "source", "cited": "source", "reference": "source", "footnote": "source",
 }
 
 

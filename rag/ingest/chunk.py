@@ -43,4 +43,26 @@ def chunk_page(page: ReconstructedPage, max_chars: int = 700) -> list[Chunk]:
                     kind=block.kind,
                 )
             )
+    for heading_path, note in _footnote_sections(page):
+        start = page.text.rfind(note)
+        if start < 0:
+            continue
+        chunks.append(Chunk(id=chunk_id(page.source, page.page, start, note), text=note, source=page.source,
+                            page=page.page, page_label=page.page_label, section=SECTION_SEPARATOR.join(heading_path),
+                            footnotes=(note,), start=start, end=start + len(note), kind="footnote"))
     return chunks
+
+
+def _footnote_sections(page: ReconstructedPage) -> list[tuple[list[str], str]]:
+    """Each footnote with the heading path of the section that cites it (so "what source…" finds it)."""
+    out, seen = [], set()
+    for block in page.blocks:
+        if block.kind == "heading":
+            for note in block.footnotes:
+                if note not in seen:
+                    seen.add(note)
+                    out.append((block.section, note))
+    for note in page.footnotes.values():
+        if note not in seen:
+            out.append(([], note))
+    return out

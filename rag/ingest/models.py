@@ -71,7 +71,8 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         """Text the embedding sees: the section path gives a bare list item its subject."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        text = f"Source: {self.text}" if self.kind == "footnote" else self.text
+        return f"{self.section}\n{text}" if self.section else text
 
     def metadata(self) -> dict[str, str | int]:
         return {

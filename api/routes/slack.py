@@ -1,0 +1,46 @@
+"""POST /slack/events: Slack's Events API, interactivity (buttons) and the /ask-report command.
+
+Every request must carry a valid Slack signature (RAG_SLACK_SIGNING_SECRET); without the secret the
+endpoint answers 503 and names it rather than accept unsigned requests.
+"""
+from __future__ import annotations
+
+import threading
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+
+from api.slack_bot import SlackBot, SlackConfigError, SlackMode, create_slack_bot, require_slack_settings
+from rag.config import Settings, get_settings
+
+router = APIRouter()
+_create_lock = threading.Lock()
+
+
+def _settings(request: Request) -> Settings:
+    return getattr(request.app.state, "settings", None) or get_settings()
+
+
+def _bot(request: Request) -> SlackBot:
+    """The app's one SlackBot, made on the first Slack request (the web chat does not need Slack)."""
+    state = request.app.state
+    with _create_lock:
+        bot = getattr(state, "slack_bot", None)
+        if bot is None:
+            bot = state.slack_bot = create_slack_bot(_settings(request), state.assistant, mode=SlackMode.HTTP)
+        return bot
+
+
+@router.post("/slack/events", include_in_schema=False)
+async def slack_events(request: Request) -> Response:
+    try:
+        require_slack_settings(_settings(request), SlackMode.HTTP)
+    except SlackConfigError as exc:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+    body = await request.body()
+    bot = await run_in_threadpool(_bot, request)
+    # Bolt's own Starlette adapter dispatches on the event loop; a sync App belongs in the thread pool
+    bolt_response = await run_in_threadpool(bot.app.dispatch, to_bolt_request(request, body))
+    return to_starlette_response(bolt_response)
