@@ -41,7 +41,7 @@ class AnswerType(str, Enum):
 _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year)\b")),
     (AnswerType.NUMBER, re.compile(
-        r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the (size|area|gdp|number|share|"
+        r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the ([a-z-]+ ){0,2}(size|area|gdp|number|share|"
         r"percentage|proportion|value|growth|rate|amount|capacity|potential|total)|by how much|what share|"
         r"what percentage|what proportion|growth rate|number of)\b")),
     (AnswerType.PLACE, re.compile(r"\b(where|located|location|situated|which (city|province|region))\b")),
@@ -82,7 +82,7 @@ def contradicts(question: str, sentence: str) -> bool:
 
 
 def answer_type(question: str) -> AnswerType:
-    q = question.lower()
+    q = re.sub(r"\b(what|how|where|when|who)['’]s\b", r"\1 is", question.lower())
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(q):
             return kind
@@ -323,7 +323,7 @@ class ExtractiveAnswerer:
                     for w in focus_words for t in sentence_tokens):
                 score *= self.settings.missing_focus_penalty
             if any(not self._covers_all(e, context_tokens) for e in entities):
-                score *= self.settings.missing_focus_penalty
+                score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
             if type_match == 0.0 and strict:

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     top_k: int = 6
     abstain_threshold: float = Field(0.48, description="Minimum answer confidence; below it the assistant abstains.")
     missing_focus_penalty: float = Field(0.6, description="Score factor for a sentence missing what the question insists on.")
+    missing_entity_penalty: float = Field(0.5, description="Score factor for a sentence that lacks a name the question uses.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
     focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
     max_answer_sentences: int = 2

@@ -8,7 +8,15 @@
 The committed state is one manifest file (``index.json`` in ``RAG_DATA_DIR``), replaced atomically
 at the end of an ingest. Chroma may briefly hold more vectors than the manifest names; searches
 only return committed chunks, so a query during (or after an interrupted) ingest sees the old
-index or the new one, never a mix.
+index or the new one, never a mix:
+
+- each thread answers from the committed state it pinned at its last ``reload()`` (the retriever
+  reloads once per question), so a concurrent reload never changes a question's index halfway;
+- a ``--rebuild`` embeds into a fresh collection named by the new manifest; the superseded
+  collection is dropped by the next ingest, never under a reader's feet;
+- vectors left behind by an interrupted ingest are deleted by the next one;
+- an embedded Chroma client is reopened when another process committed, since Chroma caches
+  one in-memory view per path and never re-reads what other processes wrote.
 """
 from __future__ import annotations
 
@@ -19,7 +27,9 @@ import json
 import math
 import os
 import re
+import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field

@@ -83,8 +83,7 @@ NUMBER_RE = re.compile(r"(?<![\w.])(?:RMB|US\$|\$|HK\$)?\s?\d[\d,]*(?:\.\d+)?(?:
 
 def numbers_in(text: str) -> list[str]:
     """The bare numbers of ``text`` in a comparable form ("1,901" -> "1901", "21.1%" -> "21.1")."""
-    text = unicodedata.normalize("NFKC", text)
-    return [n.replace(",", "") for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", text)]
+    return [n.replace(",", "") for n in re.findall(r"(?<![\d.,])\d[\d,]*(?:\.\d+)?", text)]
 
 
 # General business-report vocabulary: a word users type -> the words reports print for it.

@@ -1,0 +1,90 @@
+"""Questions about every figure and policy of the real page: the figure, page 156, or an honest abstention.
+
+These questions were written from the printed page for this test; the evaluation set is separate.
+"""
+from __future__ import annotations
+
+import pytest
+
+from rag.text import normalise, numbers_in
+
+pytestmark = pytest.mark.store
+
+ANSWERABLE = [
+    ("What is the planned area of Gui’an New Area?", "1,901 km²"),
+    ("How large is the area Gui'an administers directly?", "491 km²"),
+    ("What GDP did the directly administered area reach in 2024?", "RMB40.28 billion"),
+    ("By how much did that GDP grow in 2024?", "21.1%"),
+    ("When was Guian New Area established?", "2014"),
+    ("Which number national new area is Gui’an?", "eighth"),
+    ("How big is the electronic information industry park?", "32 km²"),
+    ("How many large-scale data centers has Gui'an attracted?", "26"),
+    ("How many standard racks are planned in Gui'an's data centers?", "1.4 million"),
+    ("What total computing power do the data centers exceed?", "76 EFLOPS"),
+    ("What share of the computing capacity is for intelligent computing?", "98%"),
+    ("By how much has the Telecom Cloud park's computing capacity surged?", "300%"),
+    ("Which was the first data center built in the new area?", "China Telecom Cloud Computing Guizhou Information Park"),
+    ("How big is the planned high-end equipment manufacturing park?", "22 km²"),
+    ("What is the planned area of the biopharmaceutical industrial park?", "9.8 km²"),
+    ("How many hectares will the e-commerce eco-city span?", "20 hectares"),
+    ("What market potential will the e-commerce ecosystem have?", "RMB100 billion"),
+    ("Where were the e-commerce service agencies introduced from?", "Hangzhou"),
+    ("What does the health care industry focus on?", "ecological culture tourism"),
+    ("In what year was the Guiyang National High-tech Industrial Development Zone established?", "1992"),
+    ("Who approved the Guiyang National High-tech Industrial Development Zone?", "State Council"),
+    ("What will the government subsidise to reduce the cost of computing power?", "subsidies to enterprises"),
+    ("In which fields will the government support specialized industrial parks?", "data annotation"),
+    ("Between which cities is Gui’an New Area located?", "Guiyang and Anshun"),
+]
+
+UNANSWERABLE = [
+    "What is the population of Gui’an New Area?",
+    "What was Shenzhen's GDP in 2024?",
+    "How many employees work at the China Telecom Cloud Computing Guizhou Information Park?",
+    "What is the GDP of Mars?",
+    "When will the second stage standard factory be completed?",
+    "What was Gui'an's GDP in 2019?",
+    "Who is the mayor of Guiyang?",
+    "What is the capital of France?",
+]
+
+
+@pytest.mark.parametrize("question, figure", ANSWERABLE)
+def test_answer_has_the_figure_and_cites_page_156(assistant, question, figure):
+    response = assistant.ask(question)
+    assert not response.abstained, response.answer
+    assert normalise(figure) in normalise(response.answer), response.answer
+    main = response.citations[0]
+    assert (main.page, main.page_label, main.source) == (156, "156", "corpus/page-156.txt")
+    assert main.quote in assistant.index.page(156).text
+    quotes = " ".join(c.quote for c in response.citations)
+    for number in numbers_in(response.answer):
+        assert number in numbers_in(quotes), f"{number} not in the cited quotes"
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_questions_the_page_does_not_answer_are_abstained(assistant, question):
+    response = assistant.ask(question)
+    assert response.abstained, response.answer
+    assert response.answer.startswith("The report does not answer this")
+    assert not numbers_in(response.answer)
+
+
+def test_follow_up_resolves_against_the_conversation(assistant):
+    first = assistant.ask("When was Gui'an New Area established?")
+    assert "2014" in first.answer
+    second = assistant.ask("How big is it?", first.session_id)
+    assert "1,901 km²" in second.answer and second.citations[0].page == 156
+    alone = assistant.ask("How big is it?")
+    assert "1,901 km²" not in alone.answer or alone.abstained is False
+
+
+def test_bad_questions_are_refused_clearly(assistant):
+    from rag.chain import QuestionError
+
+    with pytest.raises(QuestionError, match="empty"):
+        assistant.ask("   ")
+    with pytest.raises(QuestionError, match="limit is"):
+        assistant.ask("x" * (assistant.settings.max_question_chars + 1))
+    with pytest.raises(QuestionError, match="must be text"):
+        assistant.ask(42)  # type: ignore[arg-type]
