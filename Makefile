@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast install system-deps ingest serve eval bench clean
+.PHONY: run test test-fast install system-deps ingest serve eval bench bench-chat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ eval: install ingest
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# 20 concurrent clients against a local server (bounded in count and time).
+bench-chat: install
+	$(BIN)/python bench/load_chat.py --json test-artifacts/load_chat.json
 
 clean:
 	rm -rf .rag test-artifacts

@@ -1,4 +1,7 @@
-"""`rag serve`: uvicorn with host, port and workers from Settings."""
+"""`rag serve`: uvicorn with host, port and workers from Settings.
+
+Each worker process loads the model and the index once, at start-up (the app's lifespan).
+"""
 from __future__ import annotations
 
 import uvicorn
@@ -6,5 +9,6 @@ import uvicorn
 from rag.config import Settings
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None, workers: int | None = None) -> None:
+    uvicorn.run("api.main:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers or settings.workers, log_level="info", timeout_graceful_shutdown=10)

@@ -1,0 +1,180 @@
+"""Who may call the API and how often: bearer API keys, per-client rate limits, request size limits.
+
+    keys = ApiKeys.parse("key-a,key-b")      # empty string: auth off
+    limiter = RateLimiter(per_minute=120)     # 0: no limit
+    limiter.acquire("client")                 # -> None, or seconds to wait before retrying
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """The accepted bearer tokens (``RAG_API_KEYS``, comma-separated); none means auth is off."""
+
+    keys: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, value: str) -> ApiKeys:
+        return cls(tuple(k.strip() for k in value.split(",") if k.strip()))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.keys)
+
+    def check(self, token: str | None) -> bool:
+        """Constant-time comparison against every key, so timing does not reveal a prefix."""
+        if not token:
+            return False
+        given = token.encode()
+        matched = False
+        for key in self.keys:
+            matched |= hmac.compare_digest(given, key.encode())
+        return matched
+
+    @staticmethod
+    def client_id(token: str) -> str:
+        """A rate-limit bucket name for a key that never holds the key itself."""
+        return "key:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+class RateLimiter:
+    """A token bucket per client: bursts up to ``per_minute`` requests, refilled continuously.
+
+    Buckets live in this process (with several workers each has its own); the least recently
+    seen clients are forgotten beyond ``max_clients``.
+    """
+
+    def __init__(self, per_minute: int, *, max_clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.max_clients = max_clients
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def acquire(self, client: str) -> float | None:
+        """Take one request from the client's bucket; None when allowed, else seconds until it would be."""
+        if not self.enabled:
+            return None
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                wait = None
+            else:
+                self._buckets[client] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+        return wait
+
+    @staticmethod
+    def retry_after(wait: float) -> str:
+        return str(max(1, math.ceil(wait)))
+
+
+class RequestSizeLimit:
+    """ASGI middleware: a request body over ``max_bytes`` gets 413 before any route reads it.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it arrives.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.max_bytes <= 0:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = False
+            if too_big:
+                await self._reject(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        # No declared length: read the body now so an oversized one is refused before the route runs.
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_bytes:
+                await self._reject(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _reject(self, send: Send) -> None:
+        payload = json.dumps({"detail": f"The request body is larger than {self.max_bytes} bytes "
+                                        "(RAG_MAX_REQUEST_BYTES)."}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(payload)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": payload})
+
+
+class SecurityHeaders:
+    """ASGI middleware: headers every response should carry (no sniffing, no framing, no referrer)."""
+
+    HEADERS = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in self.HEADERS if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
