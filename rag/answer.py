@@ -39,7 +39,7 @@ class AnswerType(str, Enum):
 
 
 _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year)\b")),
+    (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year|year)\b")),
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the ([a-z-]+ ){0,2}(size|area|gdp|number|share|"
         r"percentage|proportion|value|growth|rate|amount|capacity|potential|total)|by how much|what share|"
@@ -51,7 +51,7 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.NUMBER, re.compile(r"#|\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size|growth|"
                                    r"grown|increase)\b")),
 )
-_STRICT_TYPES = _TYPE_PATTERNS[:2]  # when, how many/much: the answer must hold a year or a figure
+_STRICT_TYPES = _TYPE_PATTERNS[:2] + _TYPE_PATTERNS[3:4]  # when, how many/much, who: the answer must hold one
 _FIGURE_RE = re.compile(
     r"(?:(?:over|more than|exceeding|about|nearly|up to)\s)?(?:RMB|US\$|HK\$|\$)?\s?\d[\d,]*(?:\.\d+)?"
     r"(?:\s?(?:%|per cent|percent))?(?:\s?(?:billion|million|trillion|thousand))?"
@@ -128,6 +128,7 @@ class ConceptGroup:
 
     tokens: set[str]
     word: str
+    weight: float = 1.0
 
 
 def concept_groups(question: str) -> list[ConceptGroup]:
@@ -150,42 +151,34 @@ def concept_groups(question: str) -> list[ConceptGroup]:
 
 
 class WordSimilarity:
-    """How close a user's word is to each word of the report, by the embedding model (cached).
+    """How close a user's word is to the words of the candidate sentences, by the embedding model.
 
     Lets "wellness" count partly as "health" and "firms" as "enterprises" without a synonym list.
+    Word vectors are cached, so a warm process embeds only words it has not met before.
     """
 
     def __init__(self, index: ReportIndex, floor: float = 0.5) -> None:
         self.index = index
         self.floor = floor
-        self._generation = -1
-        self._stems: list[str] = []
-        self._matrix: np.ndarray | None = None
-        self._cache: dict[str, dict[str, float]] = {}
+        self.vectors = _VectorCache(size=200_000)
 
-    def _ensure(self) -> None:
-        if self._generation == self.index.generation and self._matrix is not None:
-            return
-        words = sorted(w for w in self.index.surface_words if len(w) >= 3)
-        stems = [(tokenize(w, keep_stopwords=True) or [w])[0] for w in words]
-        vectors = self.index.embeddings.embed_documents(words) if words else []
-        self._stems, self._matrix = stems, np.asarray(vectors, dtype=np.float32).reshape(len(words), -1)
-        self._generation = self.index.generation
-        self._cache.clear()
-
-    def similar(self, words: list[str]) -> dict[str, dict[str, float]]:
-        """For each word: the report's stems at or above the floor, with their similarity."""
-        self._ensure()
-        missing = [w for w in dict.fromkeys(words) if w not in self._cache]
-        if missing and self._matrix is not None and len(self._stems):
-            vectors = np.asarray(self.index.embeddings.embed_documents(missing), dtype=np.float32)
-            for word, sims in zip(missing, vectors @ self._matrix.T):
-                close: dict[str, float] = {}
-                for i in np.nonzero(sims >= self.floor)[0]:
-                    stem = self._stems[i]
-                    close[stem] = max(close.get(stem, 0.0), float(sims[i]))
-                self._cache[word] = close
-        return {w: self._cache.get(w, {}) for w in words}
+    def similar(self, words: list[str], report_words: set[str]) -> dict[str, dict[str, float]]:
+        """For each user word: the stems of ``report_words`` at or above the floor, with their similarity."""
+        words = list(dict.fromkeys(words))
+        candidates = sorted(w for w in report_words if len(w) >= 3 and w.isalpha())
+        if not words or not candidates:
+            return {w: {} for w in words}
+        embed = self.index.embeddings.embed_documents
+        query = self.vectors.get_many(words, embed)
+        matrix = self.vectors.get_many(candidates, embed)
+        stems = [(tokenize(w, keep_stopwords=True) or [w])[0] for w in candidates]
+        out: dict[str, dict[str, float]] = {}
+        for word, sims in zip(words, query @ matrix.T):
+            close: dict[str, float] = {}
+            for i in np.nonzero(sims >= self.floor)[0]:
+                close[stems[i]] = max(close.get(stems[i], 0.0), float(sims[i]))
+            out[word] = close
+        return out
 
 
 @dataclass
@@ -254,7 +247,7 @@ class ExtractiveAnswerer:
         """Share of the question's content (idf-weighted) this text holds; near-synonyms count partly."""
         total = covered = 0.0
         for group in groups:
-            weight = max(self._idf(t) for t in group.tokens)
+            weight = max(self._idf(t) for t in group.tokens) * group.weight
             if group.tokens <= _GENERIC_TOKENS:
                 weight *= 0.3
             total += weight
@@ -266,6 +259,21 @@ class ExtractiveAnswerer:
             if best >= self.settings.soft_match_floor:
                 covered += weight * best
         return covered / total if total else 0.0
+
+    def _distinctive(self, question: str) -> set[str]:
+        """Question words the report uses only in a few places ("biopharmaceutical"): a sentence that lacks
+        them is about something else the report also covers."""
+        n = len(self.index.lexical.lengths)
+        if n < 4:
+            return set()
+        out = set()
+        for token in tokenize(question):
+            corrected = self.index.lexical.correct(token)
+            if corrected and len(corrected) >= 7 and corrected not in _GENERIC_TOKENS and not corrected.isdigit():
+                share = len(self.index.lexical.postings.get(corrected, ())) / n
+                if share <= self.settings.distinctive_share:
+                    out.add(corrected)
+        return out
 
     def _covers_all(self, tokens: set[str], present: set[str]) -> bool:
         """A name is there when all its words are (most of them, for long names)."""
@@ -290,19 +298,30 @@ class ExtractiveAnswerer:
         kind = answer_type(question)
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
-        groups = concept_groups(query or question)
+        groups = concept_groups(question)
+        if query and query != question:
+            # The subject a follow-up borrowed from the conversation counts, but less than the question's own words.
+            own = {t for g in groups for t in g.tokens}
+            borrowed = 0.35 if len(groups) >= 2 else 1.0
+            groups += [ConceptGroup(g.tokens, g.word, weight=borrowed) for g in concept_groups(query)
+                       if not g.tokens & own]
+        distinctive = self._distinctive(question)
         focus, focus_words = question_focus(question)
         strict = any(kind == k and p.search(question.lower()) for k, p in _STRICT_TYPES)
         entities = [set(tokenize(e)) for e in named_entities(query or question)]
         entities = [e for e in entities if e]
         asked_years = {m.group() for m in _YEAR_RE.finditer(question)}
+        asks_for_source = bool(re.search(r"\b(source|sources|cite[sd]?|reference|footnote|link|url|website)\b",
+                                         question, re.IGNORECASE))
         candidates = self.candidates(docs)
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
         s_vecs = self.vectors.get_many([c[0] for c in candidates], self.index.embeddings.embed_documents)
         unknown = [g.word for g in groups if not any(t in self.index.lexical.postings for t in g.tokens)
                    and not any(self.index.lexical.correct(t) for t in g.tokens)]
-        soft = self.words.similar(unknown + [w for w in focus_words if w not in unknown]) if unknown or focus_words \
-            else {}
+        report_words = {w.lower() for sentence, _, doc, _ in candidates
+                        for w in re.findall(r"[A-Za-z]+", f"{sentence} {doc.metadata.get('section', '')}")}
+        soft = self.words.similar(unknown + [w for w in focus_words if w not in unknown], report_words) \
+            if unknown or focus_words else {}
         sims = s_vecs @ q_vec
         scored: list[Evidence] = []
         for (sentence, previous, doc, rank), sim in zip(candidates, sims):
@@ -325,6 +344,10 @@ class ExtractiveAnswerer:
             if any(not self._covers_all(e, context_tokens) for e in entities):
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
+                score *= self.settings.missing_focus_penalty
+            missing = [t for t in distinctive if t not in context_tokens]
+            score *= self.settings.off_topic_penalty ** min(2, len(missing))
+            if doc.metadata.get("kind") == "footnote" and not asks_for_source:
                 score *= self.settings.missing_focus_penalty
             if type_match == 0.0 and strict:
                 score *= self.settings.missing_focus_penalty
@@ -351,9 +374,17 @@ class ExtractiveAnswerer:
                 if other not in chosen and other.score >= 0.85 * best.score:
                     chosen.append(other)
                     break
-        chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
-        text = " ".join(trim_sentence(e.quote, question) for e in chosen)
         lead = lead_figure(kind, question, best.quote)
+        budget = self.settings.max_answer_chars - (len(lead) + 3 if lead else 0)
+        needed = {id(best)} | ({id(chosen[1])} if len(chosen) > 1 and _ANAPHORIC_START.match(best.quote) else set())
+        while len(chosen) > 1 and sum(len(e.quote) + 1 for e in chosen) > budget:
+            extra = [e for e in chosen if id(e) not in needed]
+            if not extra:
+                break
+            chosen.remove(extra[-1])
+        chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
+        share = max(120, budget // len(chosen) - 1)
+        text = " ".join(trim_sentence(e.quote, question, limit=share) for e in chosen)
         if lead and lead not in text[: len(lead) + 2]:
             text = f"{lead} — {text}"
         ordered = [best] + [e for e in chosen if e is not best]
@@ -385,7 +416,10 @@ def _type_match(kind: AnswerType, question: str, sentence: str) -> float:
     if kind == AnswerType.LIST:
         return 1.0 if sentence.count(",") >= 2 or re.search(r"\w, \w.* and \w", sentence) else 0.3
     if kind == AnswerType.WHO:
-        return 1.0 if re.search(r"\b(by|of|with)\s+(the\s+)?[A-Z][a-z]+(\s+[A-Z][a-z]+)+", sentence) else 0.0
+        named = re.search(r"\b(by|of|with|from)\s+(the\s+)?[A-Z][a-z]+(\s+[A-Z][a-z]+)+", sentence)
+        party = re.search(r"\b(users|enterprises|companies|firms|investors|residents|agencies|government|council|"
+                          r"officials|authorities|ministry|bureau|committee|universities|operators)\b", sentence, re.I)
+        return 1.0 if named else 0.7 if party else 0.0
     return 0.5
 
 

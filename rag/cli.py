@@ -111,13 +111,14 @@ def inspect(
 
 def _assistant():
     from rag.chain import ReportAssistant
+    from rag.history import HistoryError
     from rag.index import IndexError_
 
     _quiet_libraries()
     settings = get_settings()
     try:
         assistant = ReportAssistant.from_settings(settings)
-    except IndexError_ as exc:
+    except (IndexError_, HistoryError) as exc:
         _fail(str(exc))
     if not assistant.index.ready:
         _fail(f"the index in {settings.data_dir} is empty; run `rag ingest` first.")
@@ -194,7 +195,8 @@ def serve(
     run_server(settings, host=host or settings.host, port=port or settings.port, workers=workers or settings.workers)
 
 
-@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                      "help_option_names": []})
 def eval_(ctx: typer.Context) -> None:
     """Run the evaluation set through the chain and report metrics beside baselines (see `rag eval --help`)."""
     from rag.evaluate import main as run_eval
@@ -203,7 +205,8 @@ def eval_(ctx: typer.Context) -> None:
     raise typer.Exit(run_eval(list(ctx.args)))
 
 
-@app.command("slack", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command("slack", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                       "help_option_names": []})
 def slack(ctx: typer.Context) -> None:
     """Run the Slack bot in Socket Mode (needs RAG_SLACK_APP_TOKEN and RAG_SLACK_BOT_TOKEN)."""
     from api.slack_bot import run_socket_mode

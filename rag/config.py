@@ -35,9 +35,12 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(0.48, description="Minimum answer confidence; below it the assistant abstains.")
     missing_focus_penalty: float = Field(0.6, description="Score factor for a sentence missing what the question insists on.")
     missing_entity_penalty: float = Field(0.5, description="Score factor for a sentence that lacks a name the question uses.")
+    off_topic_penalty: float = Field(0.8, description="Score factor per distinctive question word a sentence lacks.")
+    distinctive_share: float = Field(0.2, description="A word in at most this share of chunks is distinctive.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
     focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
     max_answer_sentences: int = 2
+    max_answer_chars: int = Field(400, description="Longest answer text; the quotes in the citations stay whole.")
     history_turns: int = 6
 
     max_question_chars: int = 2000

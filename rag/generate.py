@@ -37,9 +37,9 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from rag.answer import AnswerResult, Evidence, ExtractiveAnswerer
 from rag.config import Settings
@@ -55,7 +55,13 @@ Rules:
 - End every sentence with the number of the evidence it comes from, like [1].
 - Copy every figure exactly as the evidence writes it, with its unit (for example RMB40.28 billion, 21.1%, 1,901 km²).
 - Do not add facts or figures that are not in the evidence.
-- Answer in one to three short sentences."""
+- Answer in one to three short sentences.
+
+Example:
+Evidence:
+[1] (page 12) The port handled 3.5 million containers in 2023, up 8.2%.
+Question: How many containers did the port handle?
+Answer: The port handled 3.5 million containers in 2023 [1]."""
 
 CONDENSE_INSTRUCTIONS = """Rewrite the user's last question as one standalone question that names what it refers to,
 using the conversation. Reply with the question only."""
@@ -93,6 +99,7 @@ class LlamaCppChatModel(BaseChatModel):
     temperature: float = 0.0
     n_ctx: int = 4096
     n_threads: int | None = None
+    chat_format: str | None = Field(None, description="llama-cpp-python chat format; None: the GGUF's template.")
     timeout: float = 30.0
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -111,7 +118,7 @@ class LlamaCppChatModel(BaseChatModel):
                 raise LLMConfigError(f"RAG_LLM_GGUF_PATH={self.model_path} is not a file; point it at a local "
                                      ".gguf model (nothing is downloaded).")
             self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                verbose=False)
+                                chat_format=self.chat_format, verbose=False)
         return self._llama
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -144,9 +151,12 @@ def chat_model(settings: Settings, *, max_tokens: int | None = None) -> BaseChat
     if settings.llm_base_url:
         from langchain_openai import ChatOpenAI
 
+        # ChatOpenAI sends OpenAI's newer "max_completion_tokens", which llama.cpp's and older Ollama/vLLM
+        # servers ignore: other endpoints get the classic "max_tokens".
+        limit: dict[str, Any] = ({"max_tokens": max_tokens} if "api.openai.com" in settings.llm_base_url
+                                 else {"extra_body": {"max_tokens": max_tokens}})
         return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
-                          timeout=settings.llm_timeout, max_retries=0, max_tokens=max_tokens,
-                          temperature=settings.llm_temperature)
+                          timeout=settings.llm_timeout, max_retries=0, temperature=settings.llm_temperature, **limit)
     if settings.llm_gguf_path:
         path = Path(settings.llm_gguf_path).expanduser()
         if not path.is_file():
@@ -179,6 +189,7 @@ class GenerationTrace:
     raw: str = ""
     checks: list[SentenceCheck] = field(default_factory=list)
     error: str | None = None
+    llm_seconds: float = 0.0
 
     @property
     def check(self) -> AnswerCheck:
@@ -231,6 +242,7 @@ class GenerativeAnswerer:
         quotes = [e.quote for e in trace.evidence]
         messages = self.answer_messages(question, query, trace.evidence, history or [])
         sent = 0
+        started = time.monotonic()
         try:
             for delta in self._deltas(messages):
                 trace.raw += delta
@@ -246,10 +258,12 @@ class GenerativeAnswerer:
             trace.error = f"{type(exc).__name__}: {exc}"
             logger.warning("LLM backend failed (%s); answering extractively", trace.error)
             self._unavailable_until = time.monotonic() + self.retry_after
+            trace.llm_seconds = time.monotonic() - started
             if sent == 0:
                 yield from self._extractive(extractive, Verdict.FALLBACK.value)
                 return
         else:
+            trace.llm_seconds = time.monotonic() - started
             for piece in parse_answer(trace.raw)[len(trace.checks):]:
                 checked = check_sentence(piece, quotes)
                 trace.checks.append(checked)
@@ -272,16 +286,15 @@ class GenerativeAnswerer:
         lines = []
         for turn in history[-self.history_turns:]:
             lines += [f"User: {turn.question}", f"Assistant: {_clip(turn.answer, 300)}"]
-        messages = [SystemMessage(CONDENSE_INSTRUCTIONS),
-                    HumanMessage("Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}\n"
-                                 "Standalone question:")]
+        messages = [HumanMessage(f"{CONDENSE_INSTRUCTIONS}\n\nConversation:\n" + "\n".join(lines)
+                                 + f"\n\nLast question: {question}\nStandalone question:")]
         try:
             text = "".join(self._deltas(messages, max_chars=400))
         except Exception as exc:
             logger.warning("LLM condense failed (%s: %s)", type(exc).__name__, exc)
             self._unavailable_until = time.monotonic() + self.retry_after
             return None
-        return standalone_question(text, question, history)
+        return standalone_question(text, history)
 
     # -- parts ------------------------------------------------------------------------------------
 
@@ -291,9 +304,9 @@ class GenerativeAnswerer:
         candidates = self.fallback.candidates(docs)
         if not candidates:
             return []
-        q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
-        vectors = self.fallback.vectors.get_many([c[0] for c in candidates], self.index.embeddings.embed_documents)
-        sims = vectors @ q_vec
+        vectors = self.fallback.vectors.get_many([query or question] + [c[0] for c in candidates],
+                                                 self.index.embeddings.embed_documents)
+        sims = vectors[1:] @ vectors[0]
         chosen: dict[str, NumberedEvidence] = {}
         for e in extractive.evidence:
             chosen.setdefault(e.quote, NumberedEvidence(e.quote, e.doc, e.similarity))
@@ -306,12 +319,13 @@ class GenerativeAnswerer:
 
     def answer_messages(self, question: str, query: str | None, evidence: list[NumberedEvidence],
                         history: list[Turn]) -> list[BaseMessage]:
-        messages: list[BaseMessage] = [SystemMessage(ANSWER_INSTRUCTIONS)]
+        # Instructions go in the user turn: some chat templates (Gemma's) drop system messages.
+        messages: list[BaseMessage] = []
         for turn in history[-self.history_turns:]:
             messages += [HumanMessage(turn.question), AIMessage(_clip(turn.answer, 300))]
         numbered = "\n".join(f"[{n}] (page {e.page_label}) {e.quote}" for n, e in enumerate(evidence, 1))
         asked = question if not query or query == question else f"{question}\n(That is: {query})"
-        messages.append(HumanMessage(f"Evidence:\n{numbered}\n\nQuestion: {asked}\nAnswer:"))
+        messages.append(HumanMessage(f"{ANSWER_INSTRUCTIONS}\n\nEvidence:\n{numbered}\n\nQuestion: {asked}\nAnswer:"))
         return messages
 
     def _deltas(self, messages: list[BaseMessage], *, max_chars: int | None = None) -> Iterator[str]:
@@ -350,7 +364,7 @@ class GenerativeAnswerer:
                             kind=extractive.kind, verdict=verdict)
 
 
-def standalone_question(text: str, question: str, history: list[Turn]) -> str | None:
+def standalone_question(text: str, history: list[Turn]) -> str | None:
     """The model's rewrite, cleaned; None unless it is one question about this conversation."""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     line = re.sub(r"^(standalone question|question|rewritten question)\s*:\s*", "", line, flags=re.I)

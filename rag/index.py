@@ -20,7 +20,6 @@ index or the new one, never a mix:
 """
 from __future__ import annotations
 
-import difflib
 import fcntl
 import hashlib
 import json
@@ -44,6 +43,7 @@ from rag.ingest.chunk import chunk_page
 from rag.ingest.loaders import LoadError, discover, load_file, source_name
 from rag.ingest.models import Block, Chunk, ReconstructedPage
 from rag.ingest.pipeline import reconstruct_pages
+from rag.spelling import Speller
 from rag.text import tokenize
 
 MANIFEST_VERSION = 1
@@ -121,7 +121,11 @@ class SentenceTransformerEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        return list(self._embed_query_cached(text))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one model object per process; the retriever and answerer share it
+    def _embed_query_cached(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embed_documents([text])[0])
 
 
 @lru_cache(maxsize=4)
@@ -143,16 +147,17 @@ class LexicalIndex:
                 self.postings[token].append((i, tf))
         n = len(docs)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-        self._vocabulary = sorted(self.postings)
+        self._speller: Speller | None = None
 
     def correct(self, token: str) -> str | None:
-        """The index's spelling of a query word it does not know ("aera" -> "area")."""
+        """The index's spelling of a query word it does not know ("aera" -> "area"): one edit away."""
         if token in self.postings:
             return token
         if len(token) < 4 or token.isdigit():
             return None
-        close = difflib.get_close_matches(token, self._vocabulary, n=1, cutoff=0.8)
-        return close[0] if close else None
+        if self._speller is None:
+            self._speller = Speller(t for t in self.postings if t.isalpha())
+        return self._speller.correct_token(token)
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
@@ -176,6 +181,9 @@ class IngestReport:
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    parse_seconds: float = 0.0  # loading, layout reconstruction and chunking
+    embed_seconds: float = 0.0  # the embedding model alone
+    store_seconds: float = 0.0  # Chroma writes and the manifest
 
 
 def _page_to_json(page: ReconstructedPage) -> dict[str, Any]:
@@ -191,6 +199,19 @@ def _chunk_from_json(data: dict[str, Any]) -> Chunk:
     return Chunk(**{**data, "footnotes": tuple(data["footnotes"])})
 
 
+@dataclass(frozen=True)
+class _Committed:
+    """One committed state of the index, swapped in whole so readers never see half of two."""
+
+    chunks: dict[str, Chunk]
+    order: list[str]
+    pages: dict[tuple[str, int], ReconstructedPage]
+    sources: dict[str, dict[str, Any]]
+    lexical: LexicalIndex
+    collection: str
+    generation: int
+
+
 class ReportIndex:
     """Chroma + lexical index + reconstructed pages, for one ``RAG_DATA_DIR``."""
 
@@ -198,15 +219,14 @@ class ReportIndex:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.manifest_path = self.data_dir / "index.json"
-        self.chunks: dict[str, Chunk] = {}
-        self.pages: dict[tuple[str, int], ReconstructedPage] = {}
-        self.sources: dict[str, dict[str, Any]] = {}
-        self.order: list[str] = []
-        self.lexical = LexicalIndex([])
-        self._manifest_stamp: tuple[float, int] | None = None
-        self._store: Any = None
+        self._latest = _Committed({}, [], {}, {}, LexicalIndex([]), settings.collection, 0)
+        self._local = threading.local()
+        self._reload_lock = threading.Lock()
+        self._manifest_stamp: tuple[float, int, int] | None = None
+        self._client_obj: Any = None
+        self._opened_client = False
+        self._stores: dict[str, Any] = {}
         self._embeddings: SentenceTransformerEmbeddings | None = None
-        self.generation = 0  # bumped whenever a new committed state is installed
         self._surface: tuple[int, set[str]] | None = None
 
     @classmethod
@@ -216,12 +236,49 @@ class ReportIndex:
         return index
 
     @property
+    def _view(self) -> _Committed:
+        """The state this thread pinned at its last reload (the latest one if it never reloaded)."""
+        return getattr(self._local, "state", None) or self._latest
+
+    @property
+    def chunks(self) -> dict[str, Chunk]:
+        return self._view.chunks
+
+    @property
+    def order(self) -> list[str]:
+        return self._view.order
+
+    @property
+    def pages(self) -> dict[tuple[str, int], ReconstructedPage]:
+        return self._view.pages
+
+    @property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        return self._view.sources
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self._view.lexical
+
+    @property
+    def generation(self) -> int:
+        """Bumped whenever a new committed state is installed."""
+        return self._view.generation
+
+    @property
+    def collection_name(self) -> str:
+        """The Chroma collection holding the committed vectors."""
+        return self._view.collection
+
+    @property
     def embeddings(self) -> SentenceTransformerEmbeddings:
         if self._embeddings is None:
             self._embeddings = load_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
         return self._embeddings
 
     def _client(self) -> Any:
+        if self._client_obj is not None:
+            return self._client_obj
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -231,23 +288,51 @@ class ReportIndex:
 
             url = urlparse(self.settings.chroma_url)
             try:
-                return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                           ssl=url.scheme == "https", settings=chroma_settings)
+                client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                             ssl=url.scheme == "https", settings=chroma_settings)
             except Exception as exc:  # chromadb raises plain ValueError/ConnectionError when down
                 raise StoreUnavailableError(
                     f"Chroma server at {self.settings.chroma_url} is not reachable ({exc}). "
                     "Start it (chroma run --path DIR --port N) or unset RAG_CHROMA_URL."
                 ) from exc
-        return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+        else:
+            if not self._opened_client:
+                # Chroma caches one System per path for the process's lifetime and never re-reads what
+                # other processes wrote: a newly opened index starts from what is on disk now.
+                from chromadb.api.client import SharedSystemClient
 
-    def store(self) -> Any:
-        """The LangChain Chroma vector store, created on first use with the model recorded on it."""
-        if self._store is None:
+                SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+            try:
+                client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+            except Exception as exc:
+                raise self._unavailable(exc) from exc
+        self._client_obj = client
+        self._opened_client = True
+        return client
+
+    def _reopen_client(self) -> None:
+        """Forget the embedded client so the next use reads what another process committed."""
+        if self._client_obj is None:
+            return
+        if not self.settings.chroma_url:
+            from chromadb.api.client import SharedSystemClient
+
+            # Chroma shares one System per path for the process's lifetime; a reader that is still
+            # using the old one keeps it (it is not stopped), new queries get a fresh view.
+            SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
+        self._client_obj = None
+        self._stores = {}
+
+    def store(self, collection: str | None = None) -> Any:
+        """The LangChain Chroma vector store of the committed collection, created on first use."""
+        name = collection or self.collection_name
+        store = self._stores.get(name)
+        if store is None:
             from langchain_chroma import Chroma
 
             try:
-                self._store = Chroma(
-                    collection_name=self.settings.collection,
+                store = Chroma(
+                    collection_name=name,
                     embedding_function=self.embeddings,
                     client=self._client(),
                     collection_metadata={
@@ -260,11 +345,18 @@ class ReportIndex:
                 raise
             except Exception as exc:
                 raise self._unavailable(exc) from exc
-        return self._store
+            self._stores[name] = store
+        return store
 
     def _unavailable(self, exc: Exception) -> IndexError_:
-        where = self.settings.chroma_url or str(self.settings.chroma_path)
-        return StoreUnavailableError(f"Chroma store at {where} is unavailable: {exc.__class__.__name__}: {exc}")
+        self._stores = {}
+        if self.settings.chroma_url:
+            return StoreUnavailableError(
+                f"Chroma store at {self.settings.chroma_url} is unavailable: {exc.__class__.__name__}: {exc}")
+        return StoreUnavailableError(
+            f"Chroma store at {self.settings.chroma_path} is unavailable: {exc.__class__.__name__}: {exc}. "
+            f"If the store is damaged, delete {self.data_dir} and run `rag ingest` again to rebuild it."
+        )
 
     def check_compatible(self) -> None:
         """The collection must have been built with the configured embedding model."""
@@ -273,7 +365,6 @@ class ReportIndex:
         except IndexError_:
             raise
         except Exception as exc:
-            self._store = None
             raise self._unavailable(exc) from exc
         model, dim = meta.get("embedding_model"), meta.get("embedding_dim")
         if (model and model != self.settings.embedding_model) or (dim and int(dim) != self.embeddings.dimension):
@@ -284,53 +375,83 @@ class ReportIndex:
             )
 
     def reload(self) -> bool:
-        """Load the committed manifest if it changed on disk; True when something was (re)loaded."""
+        """Pin this thread to the latest committed state, loading the manifest if it changed on disk.
+
+        True when a new state was loaded.
+        """
+        with self._reload_lock:
+            loaded = self._load_manifest()
+            self._local.state = self._latest
+        return loaded
+
+    def _load_manifest(self) -> bool:
         try:
             stat = self.manifest_path.stat()
         except FileNotFoundError:
             return False
-        stamp = (stat.st_mtime, stat.st_size)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         if stamp == self._manifest_stamp:
             return False
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
             if data.get("version") != MANIFEST_VERSION:
                 raise ValueError(f"manifest version {data.get('version')} (expected {MANIFEST_VERSION})")
             chunks = [_chunk_from_json(c) for c in data["chunks"]]
             pages = [_page_from_json(p) for p in data["pages"]]
-        except (ValueError, KeyError, TypeError) as exc:
+            collection = str(data.get("collection") or self.settings.collection)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CorruptIndexError(
-                f"The index file {self.manifest_path} is corrupt ({exc}). Delete {self.data_dir} "
-                "and run `rag ingest` again to rebuild it."
+                f"The index file {self.manifest_path} is corrupt ({exc.__class__.__name__}: {str(exc)[:200]}). "
+                f"Delete {self.data_dir} (or just {self.manifest_path.name}) and run `rag ingest` again to rebuild it."
             ) from exc
-        self._install(chunks, pages, data.get("sources", {}))
+        except OSError as exc:
+            raise CorruptIndexError(
+                f"The index file {self.manifest_path} cannot be read ({exc.strerror or exc}). "
+                f"Check its permissions, or delete {self.data_dir} and run `rag ingest` again."
+            ) from exc
+        if self._manifest_stamp is not None or self._latest.generation:
+            self._reopen_client()  # another process (or our own ingest) committed: read its vectors
+        self._install(chunks, pages, data.get("sources", {}), collection)
         self._manifest_stamp = stamp
         return True
 
-    def _install(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any]) -> None:
-        self.chunks = {c.id: c for c in chunks}
-        self.order = [c.id for c in chunks]
-        self.pages = {(p.source, p.page): p for p in pages}
-        self.sources = sources
-        self.lexical = LexicalIndex([tokenize(f"{c.section} {c.embed_text}") for c in chunks])
-        self.generation += 1
+    def _install(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any],
+                 collection: str) -> None:
+        state = _Committed(
+            chunks={c.id: c for c in chunks},
+            order=[c.id for c in chunks],
+            pages={(p.source, p.page): p for p in pages},
+            sources=sources,
+            lexical=LexicalIndex([tokenize(f"{c.section} {c.embed_text}") for c in chunks]),
+            collection=collection,
+            generation=self._latest.generation + 1,
+        )
+        self._latest = state
+        self._local.state = state
 
     @property
     def surface_words(self) -> set[str]:
         """Every word of the indexed text as printed (lower-cased), for spelling and word similarity."""
-        if self._surface is None or self._surface[0] != self.generation:
-            words = {w.lower() for c in self.chunks.values() for w in re.findall(r"[A-Za-z]+", f"{c.section} {c.text}")}
-            self._surface = (self.generation, words)
-        return self._surface[1]
+        view = self._view
+        cached = self._surface
+        if cached is None or cached[0] != view.generation:
+            words = {w.lower() for c in view.chunks.values() for w in re.findall(r"[A-Za-z]+", f"{c.section} {c.text}")}
+            cached = (view.generation, words)
+            self._surface = cached
+        return cached[1]
 
     @property
     def ready(self) -> bool:
         return bool(self.chunks)
 
-    def _write_manifest(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any]) -> None:
+    def _write_manifest(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any],
+                        collection: str | None = None) -> None:
         data = {
             "version": MANIFEST_VERSION,
             "embedding_model": self.settings.embedding_model,
+            "collection": collection or self.collection_name,
             "sources": sources,
             "chunks": [asdict(c) for c in chunks],
             "pages": [_page_to_json(p) for p in pages],
@@ -341,6 +462,14 @@ class ReportIndex:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.manifest_path)
+        try:  # the rename must survive a power cut too
+            dir_fd = os.open(self.data_dir, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError:
+            pass
 
     def _lock(self) -> Any:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -352,7 +481,8 @@ class ReportIndex:
             holder = fh.read().strip() or "another process"
             fh.close()
             raise IngestLockedError(
-                f"Another `rag ingest` ({holder}) is writing to {self.data_dir}; wait for it to finish."
+                f"Another `rag ingest` ({holder}) is writing to {self.data_dir}; wait for it to finish "
+                f"(the lock {self.data_dir / 'ingest.lock'} is released when that process exits)."
             ) from exc
         fh.seek(0)
         fh.truncate()
@@ -373,21 +503,25 @@ class ReportIndex:
         lock = self._lock()
         try:
             self.reload()
+            self._remove_leftovers()
+            committed = self._view
             if rebuild:
-                self._drop_collection()
-                self._install([], [], {})
+                collection = f"{self.settings.collection}-{uuid.uuid4().hex[:12]}"
+                committed = _Committed({}, [], {}, {}, LexicalIndex([]), collection, committed.generation)
             else:
                 self.check_compatible()
+                collection = committed.collection
             chunks_by_source: dict[str, list[Chunk]] = defaultdict(list)
-            for chunk in (self.chunks[i] for i in self.order):
+            for chunk in (committed.chunks[i] for i in committed.order):
                 chunks_by_source[chunk.source].append(chunk)
             pages_by_source: dict[str, list[ReconstructedPage]] = defaultdict(list)
-            for page in self.pages.values():
+            for page in committed.pages.values():
                 pages_by_source[page.source].append(page)
-            sources = dict(self.sources)
+            sources = dict(committed.sources)
             files = discover(list(paths))
             new_chunks: list[Chunk] = []
             removed_ids: list[str] = []
+            parse_started = time.perf_counter()
             for n, path in enumerate(files, start=1):
                 if progress:
                     progress(f"reading {path.name}", n, len(files))
@@ -420,37 +554,59 @@ class ReportIndex:
                 chunks_by_source[source] = chunks
                 pages_by_source[source] = pages
                 sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks)}
-            self._embed_and_store(new_chunks, progress)
+            report.parse_seconds = time.perf_counter() - parse_started
+            self._embed_and_store(new_chunks, collection, progress, report)
+            store_started = time.perf_counter()
             all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
             all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
-            if new_chunks or removed_ids or sources != self.sources or not self.manifest_path.exists():
-                self._write_manifest(all_chunks, all_pages, sources)
-            if removed_ids:
-                self._delete(removed_ids)
-            self._manifest_stamp = None
+            if (rebuild or new_chunks or removed_ids or sources != self.sources
+                    or not self.manifest_path.exists()):
+                self._write_manifest(all_chunks, all_pages, sources, collection)
+            if removed_ids and not rebuild:
+                self._delete(removed_ids, collection)
             self.reload()
+            report.store_seconds += time.perf_counter() - store_started
         finally:
             lock.close()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _drop_collection(self) -> None:
+    def _remove_leftovers(self) -> None:
+        """Clean what interrupted ingests left: temporary manifests, uncommitted vectors, old collections."""
+        for tmp in self.data_dir.glob(f"{self.manifest_path.stem}.tmp.*"):
+            tmp.unlink(missing_ok=True)
+        if not self.manifest_path.exists():
+            return
+        committed = self.collection_name
         try:
             client = self._client()
-            if self.settings.collection in [c if isinstance(c, str) else c.name for c in client.list_collections()]:
-                client.delete_collection(self.settings.collection)
+            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+            for name in names:
+                if name != committed and (name == self.settings.collection
+                                          or name.startswith(f"{self.settings.collection}-")):
+                    client.delete_collection(name)
+            if committed in names:
+                orphans = set(self.store()._collection.get(include=[])["ids"]) - set(self.chunks)
+                if orphans:
+                    self._delete(sorted(orphans), committed)
         except IndexError_:
             raise
         except Exception as exc:
             raise self._unavailable(exc) from exc
-        self._store = None
 
-    def _embed_and_store(self, chunks: list[Chunk], progress: Callable[[str, int, int], None] | None) -> None:
-        store = self.store()
+    def _embed_and_store(self, chunks: list[Chunk], collection: str,
+                         progress: Callable[[str, int, int], None] | None, report: IngestReport) -> None:
+        store = self.store(collection)
+        # Similar lengths in one model batch waste little on padding; one upsert per slice keeps
+        # Chroma's per-call overhead small and the progress bar moving.
+        chunks = sorted(chunks, key=lambda c: len(c.embed_text))
         batch = max(1, self.settings.embedding_batch_size * 4)
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
+            embed_started = time.perf_counter()
             vectors = self.embeddings.embed_documents([c.embed_text for c in part])
+            store_started = time.perf_counter()
+            report.embed_seconds += store_started - embed_started
             try:
                 store._collection.upsert(
                     ids=[c.id for c in part],
@@ -460,40 +616,46 @@ class ReportIndex:
                 )
             except Exception as exc:
                 raise self._unavailable(exc) from exc
+            report.store_seconds += time.perf_counter() - store_started
             if progress:
                 progress("embedding", min(i + batch, len(chunks)), len(chunks))
 
-    def _delete(self, ids: list[str]) -> None:
+    def _delete(self, ids: list[str], collection: str | None = None) -> None:
         try:
-            store = self.store()
+            store = self.store(collection)
             for i in range(0, len(ids), 500):
                 store.delete(ids=ids[i : i + 500])
+        except IndexError_:
+            raise
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
     def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by embedding, with cosine similarity; only committed chunks."""
-        if not self.chunks:
+        view = self._view
+        if not view.chunks:
             return []
         vector = self.embeddings.embed_query(query)
         try:
-            result = self.store()._collection.query(
-                query_embeddings=[vector], n_results=min(k + 10, max(1, len(self.chunks) + 10)),
+            result = self.store(view.collection)._collection.query(
+                query_embeddings=[vector], n_results=min(k + 10, max(1, len(view.chunks) + 10)),
                 include=["distances"],
             )
+        except IndexError_:
+            raise
         except Exception as exc:
-            self._store = None
             raise self._unavailable(exc) from exc
         hits = []
         for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
-            chunk = self.chunks.get(chunk_id)
+            chunk = view.chunks.get(chunk_id)
             if chunk is not None:
                 hits.append((chunk, 1.0 - float(distance)))
         return hits[:k]
 
     def lexical_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        view = self._view
         tokens = tokenize(query)
-        return [(self.chunks[self.order[i]], score) for i, score in self.lexical.search(tokens, k)]
+        return [(view.chunks[view.order[i]], score) for i, score in view.lexical.search(tokens, k)]
 
     def page(self, page: int | str, source: str | None = None) -> ReconstructedPage | None:
         """A reconstructed page by physical number or printed label (optionally of one source)."""
@@ -511,5 +673,6 @@ class ReportIndex:
         except IndexError_:
             raise
         except Exception as exc:
-            self._store = None
+            if self.settings.chroma_url:
+                self._client_obj = None  # reconnect once the server is back
             raise self._unavailable(exc) from exc

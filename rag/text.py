@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "vs", "etc", "e.g", "i.e", "co", "ltd", "inc", "st", "jan", "feb",
                   "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "p", "pp", "fig"}
@@ -71,10 +72,15 @@ def _stem(token: str) -> str:
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Search tokens: normalised, letters and numbers split ("rmb40.28" -> "rmb", "40.28"), light stems."""
+    return list(_tokenize(text, keep_stopwords))
+
+
+@lru_cache(maxsize=65_536)  # the same sentences are scored again and again in a warm process
+def _tokenize(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     text = normalise(text)
     text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text)
     tokens = re.findall(r"\d+(?:\.\d+)?|[a-z]+", text)
-    return [_stem(t) for t in tokens if keep_stopwords or t not in STOPWORDS]
+    return tuple(_stem(t) for t in tokens if keep_stopwords or t not in STOPWORDS)
 
 
 NUMBER_RE = re.compile(r"(?<![\w.])(?:RMB|US\$|\$|HK\$)?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per cent|percent))?"

@@ -15,6 +15,8 @@ Rules, each applied to every sentence of the answer:
   separators and unit spellings ("km2", "square kilometres", "per cent") do not matter;
 - most of its content words are found in the evidence it cites (a citation must point at its source).
 
+Page references the model copies from the evidence labels ("(page 156)") are not figures; they are removed.
+
 A sentence that breaks a rule is dropped. The verdict is ``verified`` when nothing was dropped,
 ``repaired`` when some sentences were dropped and at least one is left, and ``replaced`` when nothing
 is left (the caller then shows the extractive answer). ``fallback`` is the caller's verdict for a
@@ -53,6 +55,7 @@ class Issue(str, Enum):
 
 
 _CITATION_RE = re.compile(r"\[\s*(\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*)\s*\]")
+_PAGE_REF_RE = re.compile(r"\(\s*(?:page|p\.?|pp\.?)\s*\d+(?:\s*[-–,]\s*\d+)*\s*\)", re.IGNORECASE)
 _LEADING_CITATIONS_RE = re.compile(r"^(?:\s*\[\s*\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*\s*\])+")
 _CURRENCIES = {"rmb": "RMB", "cny": "RMB", "yuan": "RMB", "¥": "RMB", "us$": "USD", "usd": "USD", "$": "USD",
                "hk$": "HKD", "hkd": "HKD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP"}
@@ -141,7 +144,7 @@ def citations_in(text: str) -> list[int]:
 
 def strip_citations(text: str) -> str:
     """The text without its ``[n]`` markers, spaced and punctuated as a reader expects."""
-    text = _CITATION_RE.sub("", text)
+    text = _PAGE_REF_RE.sub("", _CITATION_RE.sub("", text))
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     text = re.sub(r"([.,;:!?])(?:\s*\1)+", r"\1", text)
     return re.sub(r"\s{2,}", " ", text).strip()

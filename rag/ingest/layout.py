@@ -78,10 +78,13 @@ def attach_superscripts(lines: list[str]) -> list[str]:
     for line in lines:
         if _SUPERSCRIPT_LINE_RE.match(line) and out and out[-1].strip() and len(line.strip()) <= 8:
             base = out[-1]
-            for token in reversed(list(re.finditer(r"\d+", line))):
-                base = _attach_one(base, token.start(), token.group().translate(_SUPERSCRIPT_DIGITS))
-            out[-1] = base
-            continue
+            tokens = list(re.finditer(r"\d+", line))
+            attached = [_attach_one(base, t.start(), t.group().translate(_SUPERSCRIPT_DIGITS)) for t in tokens]
+            if all(a != base for a in attached):  # every number found its unit; otherwise it is content
+                for token in reversed(tokens):
+                    base = _attach_one(base, token.start(), token.group().translate(_SUPERSCRIPT_DIGITS))
+                out[-1] = base
+                continue
         out.append(line)
     return out
 

@@ -158,7 +158,7 @@ def build_page(
             if p.bullet:
                 kind = "list_item"
                 label = re.match(r"^([^:.]{2,90}):\s", text)
-                if label and len(label.group(1).split()) <= 8:
+                if label and len(label.group(1).split()) <= 12:
                     section.append(label.group(1).strip())
                 rendered = LIST_MARK + text
             block = Block(kind, text, section=section)
