@@ -333,6 +333,10 @@ class ExtractiveAnswerer:
                 sentence_tokens |= set(tokenize(previous))  # "the park’s…" is about the park named before
             context_tokens = sentence_tokens | set(tokenize(previous))
             coverage = self._coverage(groups, sentence_tokens, soft)
+            if previous:
+                # A sentence continues the one before it ("An example is…" after "…a computing power hub.").
+                with_context = self._coverage(groups, sentence_tokens | set(tokenize(previous)), soft)
+                coverage = max(coverage, 0.5 * (coverage + with_context))
             type_match = _type_match(kind, question, sentence)
             prior = 1.0 / (rank + 1)
             score = 0.45 * coverage + 0.35 * float(sim) + 0.12 * type_match + 0.08 * prior
@@ -383,12 +387,28 @@ class ExtractiveAnswerer:
                 break
             chosen.remove(extra[-1])
         chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
-        share = max(120, budget // len(chosen) - 1)
-        text = " ".join(trim_sentence(e.quote, question, limit=share) for e in chosen)
+        shown = [_without_item_label(e) for e in chosen]
+        if len(chosen) > 1 and sum(len(t) + 1 for t in shown) > budget and id(chosen[0]) not in needed:
+            shown = [t for e, t in zip(chosen, shown) if e is best]  # one whole sentence beats two cut ones
+        kept = [e for e in chosen if len(shown) == len(chosen) or e is best]
+        # The main sentence keeps as much as it can; sentences there for context give way first.
+        main = min(len(_without_item_label(best)), max(120, budget - 100 * (len(shown) - 1)))
+        rest = max(80, (budget - main) // max(1, len(shown) - 1) - 1)
+        text = " ".join(trim_sentence(t, question, limit=main if e is best else rest) for e, t in zip(kept, shown))
         if lead and lead not in text[: len(lead) + 2]:
             text = f"{lead} — {text}"
         ordered = [best] + [e for e in chosen if e is not best]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
+
+
+def _without_item_label(evidence: Evidence) -> str:
+    """A list item's sentence without its "Label: " lead-in (the label is the item's section)."""
+    quote = evidence.quote
+    label = str(evidence.doc.metadata.get("section", "")).split(" > ")[-1]
+    if evidence.doc.metadata.get("kind") == "list_item" and label and quote.startswith(f"{label}: "):
+        rest = quote[len(label) + 2 :]
+        return rest[:1].upper() + rest[1:]
+    return quote
 
 
 _ANAPHORIC_START = re.compile(r"^(?:\W*\w+\W+){0,4}?(it|its|it’s|this|these|they|their|the park|the park’s|the zone|"

@@ -15,8 +15,12 @@ index or the new one, never a mix:
 - a ``--rebuild`` embeds into a fresh collection named by the new manifest; the superseded
   collection is dropped by the next ingest, never under a reader's feet;
 - vectors left behind by an interrupted ingest are deleted by the next one;
-- an embedded Chroma client is reopened when another process committed, since Chroma caches
-  one in-memory view per path and never re-reads what other processes wrote.
+- an embedded Chroma client is reopened when another process committed, and a newly opened
+  ``ReportIndex`` always starts from a fresh one, since Chroma caches one in-memory view per path
+  for the life of the process and never re-reads what other processes wrote;
+- the ingest lock is an ``flock`` on ``ingest.lock``: the kernel releases it when its holder dies
+  (even by SIGKILL), so a killed ingest never leaves a stale lock; a second ingest meanwhile is
+  refused with ``IngestLockedError`` naming the holder's pid and the data dir.
 """
 from __future__ import annotations
 
