@@ -260,6 +260,41 @@ class ExtractiveAnswerer:
                 covered += weight * best
         return covered / total if total else 0.0
 
+    def _item_overview(self, question: str, focus: set[str], docs: list[Document],
+                       confidence: float) -> AnswerResult | None:
+        """"Which industries does the report describe?": the labels of a section's list items.
+
+        Only when the question names the category (its focus matches the item labels) and the section
+        (its heading), and none of the items themselves; each item is cited by its first sentence.
+        """
+        q_tokens = set(tokenize(question))
+        parents: dict[str, int] = {}
+        for doc in docs:
+            path = str(doc.metadata.get("section", "")).split(" > ")
+            if doc.metadata.get("kind") == "list_item" and len(path) > 1 and set(tokenize(path[-1])) & focus:
+                parents[" > ".join(path[:-1])] = parents.get(" > ".join(path[:-1]), 0) + 1
+        if not parents:
+            return None
+        parent = max(parents, key=parents.get)  # type: ignore[arg-type]
+        items = [c for c in self.index.chunks.values()
+                 if c.kind == "list_item" and c.section.rsplit(" > ", 1)[0] == parent
+                 and set(tokenize(c.section.rsplit(" > ", 1)[-1])) & focus]
+        labels = list(dict.fromkeys(c.section.rsplit(" > ", 1)[-1] for c in items))
+        specific = {t for label in labels for t in tokenize(label)} - focus - _GENERIC_TOKENS
+        parent_names = set(tokenize(parent.rsplit(" > ", 1)[-1])) - _GENERIC_TOKENS - {"new", "area"}
+        if len(labels) < 3 or specific & q_tokens or not parent_names & q_tokens:
+            return None
+        evidence = []
+        for label in labels:
+            chunk = min((c for c in items if c.section.endswith(label)), key=lambda c: (c.page, c.start))
+            spans = split_sentences(chunk.text)
+            quote = chunk.text[spans[0][0] : spans[0][1]] if spans else chunk.text
+            doc = Document(page_content=chunk.text, id=chunk.id, metadata={**chunk.metadata(), "id": chunk.id})
+            evidence.append(Evidence(quote, doc, confidence, 1.0, 0.0, 1.0))
+        text = f"{parent.rsplit(' > ', 1)[-1]}: " + "; ".join(labels) + "."
+        return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=evidence,
+                            kind=AnswerType.LIST)
+
     def _distinctive(self, question: str) -> set[str]:
         """Question words the report uses only in a few places ("biopharmaceutical"): a sentence that lacks
         them is about something else the report also covers."""
@@ -365,6 +400,10 @@ class ExtractiveAnswerer:
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question "
                                 "assumes. See the cited passage for what it does say.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
+        if kind == AnswerType.LIST and focus:
+            overview = self._item_overview(question, focus, docs, confidence)
+            if overview is not None:
+                return overview
         chosen = [best]
         same_chunk = [e for e in scored[1:] if e.doc.id == best.doc.id]
         if _ANAPHORIC_START.match(best.quote):

@@ -88,3 +88,13 @@ def test_bad_questions_are_refused_clearly(assistant):
         assistant.ask("x" * (assistant.settings.max_question_chars + 1))
     with pytest.raises(QuestionError, match="must be text"):
         assistant.ask(42)  # type: ignore[arg-type]
+
+
+def test_which_industries_lists_the_sections_items(assistant):
+    response = assistant.ask("What industries is Gui'an New Area developing?")
+    for label in ("Big data industry", "High-end equipment manufacturing industry", "Biopharmaceutical industry",
+                  "Health care industry", "E-commerce industry"):
+        assert label in response.answer
+    assert len(response.citations) == 5 and all(c.page == 156 for c in response.citations)
+    item = assistant.ask("Which industries will the government support with specialized industrial parks?")
+    assert "data annotation" in item.answer and "Big data industry;" not in item.answer

@@ -101,7 +101,7 @@ def test_second_concurrent_ingest_is_refused_with_a_clear_message(data_dir, corp
     assert first.returncode == 0, err
     index = open_index(data_dir)
     assert len(index.pages) == 4 + 8 and index.store()._collection.count() == len(index.chunks)
-    assert run_rag(data_dir, "ingest", str(corpus)).returncode == 0  # the lock is free again
+    open_index(data_dir).ingest([corpus])  # the lock is free again (in-process: no second model load)
 
 
 def _figure_fact(corpus: Path, facts: list):
@@ -123,7 +123,7 @@ def test_query_during_reingest_sees_the_old_or_the_new_index(data_dir, corpus, b
     grow(corpus, extra_pages=8)  # enough work that queries overlap the ingest
     changed = corpus
 
-    server = LiveServer(data_dir).start()
+    server = LiveServer(data_dir, rate_limit_per_minute=0).start()  # the asker is one busy client
     seen: list[str] = []
     problems: list[str] = []
     stop = threading.Event()
