@@ -310,6 +310,10 @@ class ExtractiveAnswerer:
                     out.add(corrected)
         return out
 
+    def _known(self, tokens: set[str]) -> bool:
+        """Whether the report uses (a spelling of) any of these tokens."""
+        return any(t in self.index.lexical.postings or self.index.lexical.correct(t) for t in tokens)
+
     def _covers_all(self, tokens: set[str], present: set[str]) -> bool:
         """A name is there when all its words are (most of them, for long names)."""
         found = sum(1 for t in tokens if self._covers({t}, present))
@@ -350,14 +354,20 @@ class ExtractiveAnswerer:
                                          question, re.IGNORECASE))
         candidates = self.candidates(docs)
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
-        s_vecs = self.vectors.get_many([c[0] for c in candidates], self.index.embeddings.embed_documents)
-        unknown = [g.word for g in groups if not any(t in self.index.lexical.postings for t in g.tokens)
-                   and not any(self.index.lexical.correct(t) for t in g.tokens)]
+        unknown = [g.word for g in groups if not self._known(g.tokens)]
+        unknown += [w for w in focus_words if w not in unknown and not self._known(set(tokenize(w)))]
         report_words = {w.lower() for sentence, _, doc, _ in candidates
                         for w in re.findall(r"[A-Za-z]+", f"{sentence} {doc.metadata.get('section', '')}")}
-        soft = self.words.similar(unknown + [w for w in focus_words if w not in unknown], report_words) \
-            if unknown or focus_words else {}
-        sims = s_vecs @ q_vec
+        soft = self.words.similar(unknown, report_words) if unknown else {}
+        # Embed only the sentences worth comparing: those of the two best chunks and the best by words.
+        lexical = [self._coverage(groups, set(tokenize(c[0])) | set(tokenize(c[2].metadata.get("section", ""))), soft)
+                   for c in candidates]
+        by_words = sorted(range(len(candidates)), key=lambda i: -lexical[i])[: self.settings.max_embedded_sentences]
+        embed = sorted(set(by_words) | {i for i, c in enumerate(candidates) if c[3] < 2})
+        sims = np.zeros(len(candidates), dtype=np.float32)
+        if embed:
+            s_vecs = self.vectors.get_many([candidates[i][0] for i in embed], self.index.embeddings.embed_documents)
+            sims[embed] = s_vecs @ q_vec
         scored: list[Evidence] = []
         for (sentence, previous, doc, rank), sim in zip(candidates, sims):
             section_tokens = set(tokenize(doc.metadata.get("section", "")))
