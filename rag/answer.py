@@ -498,6 +498,9 @@ def lead_figure(kind: AnswerType, question: str, sentence: str) -> str | None:
         return None
     q_tokens = set(tokenize(question))
     hints = [unit for ask, unit in _UNIT_HINTS if ask.search(question.lower())]
+    if re.search(r"\b(growth|grow|grew|grown|rate|share|percent|percentage|proportion|increase|surged?)\b",
+                 question, re.IGNORECASE):
+        hints = [re.compile(r"%")]  # "GDP growth" asks for the rate, not the GDP
     best: tuple[float, str] | None = None
     for m in _FIGURE_RE.finditer(sentence):
         figure = m.group().strip().rstrip(",.")

@@ -60,6 +60,8 @@ class TestQuestionAnalysis:
         assert lead_figure(AnswerType.NUMBER, "How big is the directly administered area?", AREA) == "491 km²"
         assert lead_figure(AnswerType.NUMBER, "What is the planned area?", AREA) == "1,901 km²"
         assert lead_figure(AnswerType.NUMBER, "What was the growth rate?", GDP) == "21.1%"
+        assert lead_figure(AnswerType.NUMBER, "What was the GDP growth of the directly administered area?", GDP) \
+            == "21.1%"
         assert lead_figure(AnswerType.NUMBER, "How much was the GDP?", GDP) == "RMB40.28 billion"
         assert lead_figure(AnswerType.YEAR, "In which year?", GDP) == "2024"
 
