@@ -51,6 +51,7 @@ from rag.spelling import Speller
 from rag.text import tokenize
 
 MANIFEST_VERSION = 1
+PIPELINE_VERSION = 1  # bump when reconstruction or chunking changes what a file yields
 BUNDLED_MODELS = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 
 
@@ -232,6 +233,11 @@ class ReportIndex:
         self._stores: dict[str, Any] = {}
         self._embeddings: SentenceTransformerEmbeddings | None = None
         self._surface: tuple[int, set[str]] | None = None
+
+    @property
+    def _pipeline(self) -> str:
+        """What turns a file into chunks; a file read with other settings is read again."""
+        return f"{PIPELINE_VERSION}:{self.settings.chunk_max_chars}"
 
     @classmethod
     def open(cls, settings: Settings) -> ReportIndex:
@@ -536,7 +542,8 @@ class ReportIndex:
                     continue
                 source = source_name(path)
                 report.files += 1
-                if sources.get(source, {}).get("sha256") == digest:
+                known = sources.get(source, {})
+                if known.get("sha256") == digest and known.get("pipeline", self._pipeline) == self._pipeline:
                     report.pages += len(pages_by_source[source])
                     report.unchanged += len(chunks_by_source[source])
                     continue
@@ -557,7 +564,8 @@ class ReportIndex:
                 new_chunks.extend(c for c in chunks if c.id not in old_ids)
                 chunks_by_source[source] = chunks
                 pages_by_source[source] = pages
-                sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks)}
+                sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks),
+                                   "pipeline": self._pipeline}
             report.parse_seconds = time.perf_counter() - parse_started
             self._embed_and_store(new_chunks, collection, progress, report)
             store_started = time.perf_counter()

@@ -97,3 +97,12 @@ def test_interrupted_ingest_keeps_the_previous_index(make_settings, corpus, monk
     monkeypatch.undo()
     report = ReportIndex.open(make_settings()).ingest([corpus])
     assert report.added == 1 and report.removed == 1
+
+
+def test_changed_chunk_setting_reads_files_again(make_settings, corpus):
+    ReportIndex.open(make_settings()).ingest([corpus])
+    smaller = ReportIndex.open(make_settings(chunk_max_chars=200))
+    report = smaller.ingest([corpus])
+    assert report.added > 0 and report.removed > 0
+    assert max(len(c.text) for c in smaller.chunks.values() if c.kind != "footnote") < 450
+    assert ReportIndex.open(make_settings(chunk_max_chars=200)).ingest([corpus]).added == 0
