@@ -9,6 +9,7 @@ Each step is a pure function over the page's lines so it can be tested on the re
 """
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import Counter
@@ -147,7 +148,7 @@ def find_gutter(lines: list[str]) -> int | None:
     lengths = sorted(len(l.rstrip()) for l in lines if l.strip())
     if not lengths:
         return None
-    width = lengths[int(0.9 * (len(lengths) - 1))]
+    width = lengths[math.ceil(0.9 * (len(lengths) - 1))]
     starts = []
     for line in lines:
         body_start = _indent(line)
@@ -155,8 +156,6 @@ def find_gutter(lines: list[str]) -> int | None:
             if gap.start() > body_start and 0.3 * width <= gap.end() <= 0.75 * width:
                 starts.append(gap.end())
     long_lines = sum(1 for l in lines if len(l.rstrip()) > 0.6 * width)
-    if len(starts) < max(3, 0.3 * long_lines):
-        return None
     starts.sort()
     window = 16
     best_lo, best_count = 0, 0
@@ -164,6 +163,9 @@ def find_gutter(lines: list[str]) -> int | None:
         count = sum(1 for t in starts[i:] if t < s + window)
         if count > best_count:
             best_lo, best_count = i, count
+    # Aligned wide gaps on most long lines make a gutter; a short page needs two lines that agree.
+    if best_count < max(2, 0.3 * long_lines):
+        return None
     return int(statistics.median(starts[best_lo : best_lo + best_count]))
 
 

@@ -32,10 +32,14 @@ def wrap(tokens: list[str], width: int) -> list[str]:
 
 @st.composite
 def two_column_pages(draw):
-    """Two columns of words, interleaved line by line as the exporter writes them; drifting right column."""
+    """Two columns of words, interleaved line by line as the exporter writes them; drifting right column.
+
+    Each column has at least three lines: a gutter is inferred from lines that agree, and a page with a
+    single two-column line cannot be told from one line with a wide gap.
+    """
     width = draw(st.integers(30, 50))
-    left = wrap(draw(st.lists(words, min_size=20, max_size=120)), width)
-    right = wrap(draw(st.lists(words, min_size=20, max_size=120)), width)
+    left = wrap(draw(st.lists(words, min_size=80, max_size=160)), width)
+    right = wrap(draw(st.lists(words, min_size=80, max_size=160)), width)
     indent = draw(st.integers(4, 12))
     gutter = indent + width + draw(st.integers(4, 8))
     lines = []
