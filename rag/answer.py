@@ -305,7 +305,7 @@ class ExtractiveAnswerer:
         for token in tokenize(question):
             corrected = self.index.lexical.correct(token)
             if corrected and len(corrected) >= 7 and corrected not in _GENERIC_TOKENS and not corrected.isdigit():
-                share = len(self.index.lexical.postings.get(corrected, ())) / n
+                share = self.index.lexical.df(corrected) / n
                 if share <= self.settings.distinctive_share:
                     out.add(corrected)
         return out
