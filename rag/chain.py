@@ -50,11 +50,28 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(None, description="Continue this conversation; omit to start a new one.")
 
 
-class ChatResponse(BaseModel):
+class VerificationField(BaseModel):
+    """A response whose optional ``verification`` is left out when there is none, so extractive answers keep
+    the contract's exact shape (routes returning one set ``response_model_exclude_none=True``)."""
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        return super().model_dump(**{"exclude_none": True, **kwargs})
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return super().model_dump_json(**{"exclude_none": True, **kwargs})
+
+
+class ChatResponse(VerificationField):
     answer: str
     abstained: bool = Field(description="True when the report does not answer the question.")
     citations: list[Citation] = Field(description="The first citation is the main evidence.")
     session_id: str
+    verification: str | None = Field(
+        None, description="Only with the generative answerer (RAG_ANSWERER=generative): how its answer fared "
+                          "against the cited evidence. 'verified' (every sentence cited, every figure found in "
+                          "its evidence), 'repaired' (unsupported sentences dropped), 'replaced' (nothing "
+                          "survived: the extractive answer is shown), 'fallback' (the LLM failed or timed out: "
+                          "the extractive answer is shown). Absent for the extractive answerer.")
 
 
 class QuestionError(ValueError):
@@ -220,7 +237,7 @@ class ReportAssistant:
         result: AnswerResult = state["result"]
         citations = [citation(e.doc, e.quote, e.score) for e in result.evidence]
         response = ChatResponse(answer=result.text, abstained=result.abstained, citations=citations,
-                                session_id=state["session_id"])
+                                session_id=state["session_id"], verification=result.verdict)
         stored = [{**c.model_dump(), "section": e.doc.metadata.get("section", "")}
                   for c, e in zip(citations, result.evidence)]
         self.history.add_turn(state["session_id"], Turn(question=state["message"], query=state["query"],

@@ -42,6 +42,9 @@ DEFAULT_CANDIDATES = Path("evals/candidates.jsonl")
 # An answer longer than this is not "short and exact", whatever it contains.
 MAX_ANSWER_CHARS = 400
 BASELINES = ("naive", "dense", "lexical")
+# The same hybrid chain with the other answerer, side by side with the system (opt-in: "generative" needs an LLM).
+ANSWERERS = ("extractive", "generative")
+VERDICT_KINDS = ("verified", "repaired", "replaced", "fallback")
 CATEGORIES = ("figure", "policy", "list", "cross_column", "followup", "unanswerable", "adversarial", "misspelled",
               "paraphrase", "terse")
 ITEM_KEYS = ("id", "category", "question", "history", "answerable", "gold_facts", "gold_page", "gold_quote", "notes")
@@ -52,6 +55,8 @@ SYSTEM_DESCRIPTIONS = {
              "top chunk as the answer, never abstains",
     "dense": "our answerer over dense-only retrieval",
     "lexical": "our answerer over lexical-only (BM25) retrieval",
+    "extractive": "the assistant's chain with the extractive answerer (quotes only, no LLM)",
+    "generative": "the assistant's chain with the generative answerer (LLM, verified against the quotes)",
 }
 
 
@@ -329,6 +334,10 @@ METRIC_LABELS = {
     "figure_faithfulness": "figure faithfulness",
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p95_ms": "latency p95 (ms)",
+    "verified_rate": "LLM answers verified as written",
+    "repaired_rate": "LLM answers repaired (sentences dropped)",
+    "replaced_rate": "LLM answers replaced by the extractive one",
+    "fallback_rate": "LLM failed, extractive shown",
 }
 
 
@@ -358,6 +367,7 @@ def compute_metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     unanswerable = [o for o in outcomes if not o.answerable]
     abstained = [o for o in outcomes if o.abstained]
     given = [o for o in outcomes if not o.abstained and not o.error]
+    judged = [o for o in outcomes if o.verdict]
     latencies = [o.seconds * 1000 for o in outcomes if not o.error]
 
     def hit(ranks: list[int | None], k: int) -> float | None:
@@ -390,6 +400,9 @@ def compute_metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "figure_faithfulness": _rate(sum(not o.unsupported for o in given), len(given)),
         "latency_p50_ms": round(p50, 1) if p50 is not None else None,
         "latency_p95_ms": round(p95, 1) if p95 is not None else None,
+        # The generative answerer's verification, over the answers it was asked for (None without one).
+        **{f"{kind}_rate": _rate(sum(o.verdict == kind for o in outcomes), len(judged)) if judged else None
+           for kind in VERDICT_KINDS},
     }
 
 
@@ -669,7 +682,10 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
         index = ReportIndex.open(eval_settings)
         # Before the slow ingest, so a misconfigured LLM fails at once.
         shared_answerer = (_make_answerer(answerer, index, eval_settings)
-                           if any(name != "naive" for name in systems) else None)
+                           if any(name in ("system", "dense", "lexical") for name in systems) else None)
+        others = {name: (_make_answerer(name, index, eval_settings.model_copy(update={"answerer": name})),
+                         eval_settings.model_copy(update={"answerer": name}))
+                  for name in systems if name in ANSWERERS}
         if data_dir is None:
             index.ingest(corpus)
         if not index.ready:
@@ -679,10 +695,18 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
             if name == "naive":
                 builders[name] = lambda: NaiveSystem(eval_settings, corpus, k=max(5, eval_settings.top_k))
                 continue
+            if name in others:
+                def build_other(name: str = name) -> ChainSystem:
+                    other, other_settings = others[name]
+                    return ChainSystem(name, ReportAssistant(other_settings, index, answerer=other,
+                                                             retrieval_mode=RetrievalMode.HYBRID, history=history))
+
+                builders[name] = build_other
+                continue
             mode = {"system": RetrievalMode.HYBRID, "dense": RetrievalMode.DENSE,
                     "lexical": RetrievalMode.LEXICAL}.get(name)
             if mode is None:
-                raise EvalSetError(f"unknown system {name!r} (choose from system, {', '.join(BASELINES)})")
+                raise EvalSetError(f"unknown system {name!r} (choose from system, {', '.join(BASELINES + ANSWERERS)})")
 
             def build(name: str = name, mode: RetrievalMode = mode) -> ChainSystem:
                 return ChainSystem(name, ReportAssistant(eval_settings, index, answerer=shared_answerer,
@@ -702,7 +726,7 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
                 if progress:
                     progress(name, n, len(items))
             description = SYSTEM_DESCRIPTIONS[name]
-            if name != "naive" and answerer != "extractive":
+            if name in ("system", "dense", "lexical") and answerer != "extractive":
                 description += f" [{answerer} answerer]"
             run.systems[name] = SystemRun(name=name, description=description, outcomes=outcomes,
                                           metrics=metrics_by_category(outcomes),
@@ -732,7 +756,13 @@ def _fmt(value: Any, name: str = "") -> str:
 SUMMARY_METRICS = ("answer_accuracy", "fact_recall", "page_accuracy", "quote_accuracy", "page_hit_at_1",
                    "page_hit_at_5", "page_mrr", "chunk_hit_at_1", "chunk_hit_at_5", "chunk_mrr", "abstention_precision",
                    "abstention_recall", "false_abstention_rate", "figure_faithfulness", "latency_p50_ms",
-                   "latency_p95_ms")
+                   "latency_p95_ms", *(f"{kind}_rate" for kind in VERDICT_KINDS))
+
+
+def _shown_metrics(run: EvalRun) -> list[str]:
+    """The summary rows with a value for some system (the verification rows only when an LLM answered)."""
+    return [m for m in SUMMARY_METRICS
+            if any(r.metrics["overall"].get(m) is not None for r in run.systems.values())]
 
 
 def print_summary(run: EvalRun, console: Any, previous: dict[str, Any] | None = None, *, failures: int = 8) -> None:
@@ -751,7 +781,7 @@ def print_summary(run: EvalRun, console: Any, previous: dict[str, Any] | None = 
         table.add_column(name, justify="right", style="bold" if name == "system" else None)
     if prev and "system" in run.systems:
         table.add_column("Δ since last", justify="right")
-    for metric in SUMMARY_METRICS:
+    for metric in _shown_metrics(run):
         row = [METRIC_LABELS[metric]] + [_fmt(run.systems[n].metrics["overall"].get(metric), metric) for n in names]
         if prev and "system" in run.systems:
             now, before = run.systems["system"].metrics["overall"].get(metric), prev.get(metric)
@@ -863,7 +893,7 @@ def write_markdown(run: EvalRun, path: Path, chart: Path | None) -> None:
         "| metric | " + " | ".join(names) + " |",
         "|---|" + "---:|" * len(names),
     ]
-    for metric in SUMMARY_METRICS:
+    for metric in _shown_metrics(run):
         lines.append(f"| {METRIC_LABELS[metric]} | "
                      + " | ".join(_fmt(run.systems[n].metrics["overall"].get(metric), metric) for n in names) + " |")
     if chart is not None:
@@ -1046,6 +1076,8 @@ examples:
   rag eval --baseline none --write-thresholds   raise thresholds to this run minus --margin (never lowers)
   rag eval --validate                        check gold quotes and facts against the reconstructed pages
   rag eval --answerer generative             the generative answerer (needs RAG_LLM_BASE_URL or RAG_LLM_GGUF_PATH)
+  rag eval --baseline naive generative       both answerers side by side, with how often verification
+                                             repaired or replaced the LLM's answer
 
 adding a question from a real conversation (to evals/candidates.jsonl, for review):
   rag eval --add --question "How big is Gui'an New Area?" --fact "1,901 km²|1901 km" --page 156 \\
@@ -1070,8 +1102,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="set_path", type=Path, default=DEFAULT_SET, metavar="FILE",
                      help=f"evaluation JSONL (default {DEFAULT_SET})")
     run.add_argument("--baseline", nargs="+", action="extend", metavar="NAME",
-                     choices=[*BASELINES, "all", "none"],
-                     help="baselines beside the system: naive, dense, lexical, all (default) or none")
+                     choices=[*BASELINES, *ANSWERERS, "all", "none"],
+                     help="baselines beside the system: naive, dense, lexical, all (default: these three) or "
+                          "none; 'generative' or 'extractive' adds the same chain with that answerer, side by "
+                          "side with the system (e.g. --baseline all generative)")
     run.add_argument("--no-system", action="store_true", help="run only the baselines")
     run.add_argument("--answerer", choices=["extractive", "generative"],
                      help="answerer for the system and the dense/lexical baselines (default: RAG_ANSWERER)")
@@ -1123,11 +1157,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _configured_answerer() -> str:
+    from rag.config import get_settings
+
+    return get_settings().answerer
+
+
 def _selected_systems(args: argparse.Namespace) -> list[str]:
     chosen = args.baseline or ["all"]
     if "none" in chosen and len(chosen) > 1:
         raise EvalSetError("--baseline none cannot be combined with other baselines")
     baselines = list(BASELINES) if "all" in chosen else [b for b in BASELINES if b in chosen]
+    baselines += [a for a in ANSWERERS if a in chosen and a != (args.answerer or _configured_answerer())]
     systems = ([] if args.no_system else ["system"]) + baselines
     if not systems:
         raise EvalSetError("nothing to run: --no-system with --baseline none")

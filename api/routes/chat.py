@@ -48,6 +48,7 @@ ChatBody = Annotated[ChatRequest, Body(openapi_examples=CHAT_EXAMPLES)]
 @router.post(
     "/chat",
     response_model=ChatResponse,
+    response_model_exclude_none=True,
     summary="Ask a question",
     responses={200: {"content": {"application/json": {"example": CHAT_RESPONSE_EXAMPLE}}},
                **error_responses(401, 413, 422, 429, 500, 503)},

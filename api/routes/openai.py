@@ -21,7 +21,7 @@ from sse_starlette import EventSourceResponse
 
 from api.deps import Assistant, authorize, error_responses, iterate_chain, run_chain
 from api.routes.chat import stream_error
-from rag.chain import ChatResponse, Citation, ReportAssistant, TurnResult
+from rag.chain import ChatResponse, Citation, ReportAssistant, TurnResult, VerificationField
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(authorize)])
 
@@ -70,7 +70,7 @@ class Usage(BaseModel):
     total_tokens: int
 
 
-class ChatCompletion(BaseModel):
+class ChatCompletion(VerificationField):
     id: str
     object: Literal["chat.completion"] = "chat.completion"
     created: int
@@ -80,6 +80,8 @@ class ChatCompletion(BaseModel):
     citations: list[Citation] = Field(description="Extension: the answer's citations, main evidence first.")
     abstained: bool = Field(description="Extension: true when the report does not answer the question.")
     session_id: str = Field(description="Extension: the session that holds this conversation.")
+    verification: str | None = Field(None, description="Extension: the generative answerer's verification "
+                                                        "verdict (see /v1/chat); absent for the extractive one.")
 
 
 COMPLETION_EXAMPLES: dict[str, Any] = {
@@ -149,6 +151,7 @@ async def list_models() -> dict[str, Any]:
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
+    response_model_exclude_none=True,
     summary="Chat completions (OpenAI-compatible)",
     responses={200: {"description": "A chat.completion object, or with `stream: true` server-sent "
                                     "chat.completion.chunk events ending with `data: [DONE]`.",
@@ -179,7 +182,8 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
             id=completion_id, created=created, model=body.model,
             choices=[CompletionChoice(message=CompletionMessage(content=content))],
             usage=Usage(prompt_tokens=prompt, completion_tokens=words(content), total_tokens=prompt + words(content)),
-            citations=response.citations, abstained=response.abstained, session_id=next_id)
+            citations=response.citations, abstained=response.abstained, session_id=next_id,
+            verification=response.verification)
 
     events = iterate_chain(request, assistant.stream(message, session_id))
     first = await anext(events)
@@ -202,9 +206,10 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
                 tail = sources_line(result.response.citations)
                 sent += tail
                 next_id = await run_in_threadpool(finish, sent)
+                verdict = {"verification": result.response.verification} if result.response.verification else {}
                 yield chunk({"content": tail} if tail else {}, "stop",
                             citations=[c.model_dump() for c in result.response.citations],
-                            abstained=result.response.abstained, session_id=next_id)
+                            abstained=result.response.abstained, session_id=next_id, **verdict)
         except Exception as exc:  # the 200 is already sent; report the failure in-band
             yield {"data": json.dumps({"error": json.loads(stream_error(exc)["data"])})}
         yield {"data": "[DONE]"}

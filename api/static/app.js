@@ -157,6 +157,14 @@ async function copyToClipboard(text) {
   }
 }
 
+// What the generative answerer's verification did (absent for quoted, extractive answers).
+const VERIFICATION_NOTES = {
+  verified: "Written by the language model; every figure checked against the cited quotes.",
+  repaired: "Written by the language model; sentences the quotes do not support were removed.",
+  replaced: "The language model's answer did not match the quotes; the quoted answer is shown instead.",
+  fallback: "The language model could not be reached or did not answer in time; the quoted answer is shown instead.",
+};
+
 function renderAnswer(node, response) {
   node.classList.remove("pending");
   node.removeAttribute("aria-busy");
@@ -168,6 +176,10 @@ function renderAnswer(node, response) {
     bubble.append(el("p", { class: "badge not-in-report", text: "Not in the report" }));
   }
   bubble.append(el("div", { class: "answer-text", text: response.answer }));
+  if (response.verification && VERIFICATION_NOTES[response.verification]) {
+    bubble.append(el("p", { class: "verification", "data-verdict": response.verification,
+                            text: VERIFICATION_NOTES[response.verification] }));
+  }
   const actions = el("div", { class: "answer-actions" });
   if (response.citations.length) {
     const list = el("ul", { class: "citations", "aria-label": "Citations" });

@@ -79,7 +79,7 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)
+        return httpx.Client(base_url=self.url, **{"timeout": 60, **kwargs})
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

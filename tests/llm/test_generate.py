@@ -142,3 +142,28 @@ def test_generative_without_a_model_is_a_clear_error(indexed, tmp_path):
         GenerativeAnswerer(index=index, settings=make(answerer="generative"))
     with pytest.raises(LLMConfigError, match="is not a file"):
         GenerativeAnswerer(index=index, settings=make(answerer="generative", llm_gguf_path=tmp_path / "none.gguf"))
+
+
+def test_eval_runs_both_answerers_side_by_side_and_counts_verdicts(indexed, tmp_path):
+    """`rag eval --baseline generative`: the same items through both answerers in one run; a backend that
+    fails makes every answered item a fallback that shows exactly the extractive answer."""
+    from pathlib import Path
+
+    from rag.evaluate import _shown_metrics, load_items, run_evaluation, write_markdown
+
+    make, index = indexed
+    items = [i for i in load_items(Path("evals/eval_set.jsonl")) if not i.history][:6]
+    with StandInServer("error") as server:
+        run = run_evaluation(items, systems=["system", "generative"], data_dir=index.data_dir,
+                             settings=make(llm_base_url=server.url, llm_timeout=2.0))
+    extractive, generative = run.systems["system"], run.systems["generative"]
+    assert [o.answer for o in extractive.outcomes] == [o.answer for o in generative.outcomes]
+    answered = [o for o in generative.outcomes if not o.abstained]
+    assert answered and all(o.verdict == "fallback" for o in answered)
+    assert generative.metrics["overall"]["fallback_rate"] == 1.0
+    assert extractive.metrics["overall"]["fallback_rate"] is None
+    assert "fallback_rate" in _shown_metrics(run)
+    write_markdown(run, tmp_path / "report.md", None)
+    row = next(line for line in (tmp_path / "report.md").read_text().splitlines()
+               if line.startswith("| LLM failed, extractive shown"))
+    assert row.split("|")[2:4] == [" — ", " 1.000 "], row
