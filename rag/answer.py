@@ -334,25 +334,39 @@ class ExtractiveAnswerer:
         return out
 
     def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult:
-        kind = answer_type(question)
+        premise, asked = split_premise(question)
+        kind = answer_type(asked)
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
-        groups = concept_groups(question)
+        groups = concept_groups(asked)
+        if premise:
+            # The premise's words place the question but are the asker's claim: they count for less, and the
+            # answer says so when the quote does not bear them out.
+            own = {t for g in groups for t in g.tokens}
+            groups += [ConceptGroup(g.tokens, g.word, weight=0.35) for g in concept_groups(premise)
+                       if not g.tokens & own]
         if query and query != question:
             # The subject a follow-up borrowed from the conversation counts, but less than the question's own words.
             own = {t for g in groups for t in g.tokens}
             borrowed = 0.35 if len(groups) >= 2 else 1.0
             groups += [ConceptGroup(g.tokens, g.word, weight=borrowed) for g in concept_groups(query)
                        if not g.tokens & own]
-        distinctive = self._distinctive(question)
-        focus, focus_words = question_focus(question)
-        strict = any(kind == k and p.search(question.lower()) for k, p in _STRICT_TYPES)
-        entities = [set(tokenize(e)) for e in named_entities(query or question)]
+        distinctive = self._distinctive(asked)
+        focus, focus_words = question_focus(asked)
+        strict = any(kind == k and p.search(asked.lower()) for k, p in _STRICT_TYPES)
+        # The premise's subject is the asked part's "it"; its other names are part of the claim.
+        named = named_entities(asked if not query or query == question else query) + [e for e in named_entities(question) if premise and e in premise][:1]
+        entities = [set(tokenize(e)) for e in named]
         entities = [e for e in entities if e]
         asked_years = {m.group() for m in _YEAR_RE.finditer(question)}
         asks_for_source = bool(re.search(r"\b(source|sources|cite[sd]?|reference|footnote|link|url|website)\b",
                                          question, re.IGNORECASE))
+        given = _given_numbers(question)
         candidates = self.candidates(docs)
+        # Only pairs the report itself uses ("planned area"): a paraphrase ("directly governed area") names no
+        # other thing, so it cannot conflict with the report's own wording.
+        report_pairs = {pair for doc in docs for pair in _stem_pairs(doc.page_content)}
+        qualifiers = [pair for pair in qualified_heads(question) if pair in report_pairs]
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
         unknown = [g.word for g in groups if not self._known(g.tokens)]
         unknown += [w for w in focus_words if w not in unknown and not self._known(set(tokenize(w)))]
@@ -383,6 +397,10 @@ class ExtractiveAnswerer:
                 with_context = self._coverage(groups, sentence_tokens | set(tokenize(previous)), soft)
                 coverage = max(coverage, 0.5 * (coverage + with_context))
             type_match = _type_match(kind, question, sentence)
+            if type_match and kind in (AnswerType.NUMBER, AnswerType.YEAR) and given:
+                lead = lead_figure(kind, question, sentence)
+                if lead and _given_numbers(lead) <= given:
+                    type_match = 0.0  # its figure for what is asked is the one the question states
             prior = 1.0 / (rank + 1)
             score = 0.45 * coverage + 0.35 * float(sim) + 0.12 * type_match + 0.08 * prior
             # What the question insists on must be there: its focus, its names, its years, its kind of answer.
@@ -393,6 +411,8 @@ class ExtractiveAnswerer:
             if any(not self._covers_all(e, context_tokens) for e in entities):
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
+                score *= self.settings.missing_focus_penalty
+            if any(names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
                 score *= self.settings.missing_focus_penalty
             missing = [t for t in distinctive if t not in context_tokens]
             score *= self.settings.off_topic_penalty ** min(2, len(missing))
@@ -428,7 +448,8 @@ class ExtractiveAnswerer:
                     chosen.append(other)
                     break
         lead = lead_figure(kind, question, best.quote)
-        budget = self.settings.max_answer_chars - (len(lead) + 3 if lead else 0)
+        note = premise_note(premise, best)
+        budget = self.settings.max_answer_chars - (len(lead) + 3 if lead else 0) - (len(note) + 1 if note else 0)
         needed = {id(best)} | ({id(chosen[1])} if len(chosen) > 1 and _ANAPHORIC_START.match(best.quote) else set())
         while len(chosen) > 1 and sum(len(e.quote) + 1 for e in chosen) > budget:
             extra = [e for e in chosen if id(e) not in needed]
@@ -446,6 +467,8 @@ class ExtractiveAnswerer:
         text = " ".join(trim_sentence(t, question, limit=main if e is best else rest) for e, t in zip(kept, shown))
         if lead and lead not in text[: len(lead) + 2]:
             text = f"{lead} — {text}"
+        if note:
+            text = f"{text} {note}"
         ordered = [best] + [e for e in chosen if e is not best]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
 
@@ -468,14 +491,85 @@ def abstain_text(question: str) -> str:
     return f"{ABSTAIN_TEXT}: I found no passage in the ingested report pages that says it."
 
 
+def _given_numbers(question: str) -> set[str]:
+    """The numbers a question states itself ("How many of the 1.4 million racks…" -> {"1.4"})."""
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", question)}
+
+
+_PREMISE_RE = re.compile(
+    r"^\s*(?:since|given that|given|as|because|assuming(?: that)?|considering(?: that)?|now that|if)\s+(?P<premise>[^,?]{6,}?),\s*"
+    r"(?P<asked>(?:what|which|when|where|who|whom|whose|how|why|in what|in which|by how|is|are|was|were|do|does|did|"
+    r"can|could|will|would|has|have)\b.*)$", re.IGNORECASE)
+
+
+def split_premise(question: str) -> tuple[str, str]:
+    """("Since X was the first new area", "what year was it set up?") from a question that states a premise
+    before asking; ("", question) otherwise. The premise is the asker's claim, not what is asked."""
+    m = _PREMISE_RE.match(question)
+    if not m:
+        return "", question
+    return m.group("premise").strip(), m.group("asked").strip()
+
+
+def premise_note(premise: str, evidence: Evidence) -> str | None:
+    """What to tell an asker whose premise the quoted passage does not bear out."""
+    if not premise:
+        return None
+    said = set(tokenize(evidence.quote)) | set(tokenize(str(evidence.doc.metadata.get("section", ""))))
+    claimed = [t for t in tokenize(premise) if t not in _GENERIC_TOKENS or t in ("first", "whole", "entire")]
+    if all(t in said for t in claimed):
+        return None
+    return f"Note: the question assumes {premise.rstrip('.')}; the cited passage does not say that."
+
+
+def qualified_heads(question: str) -> list[tuple[str, str]]:
+    """Lower-case "modifier noun" pairs of a question ("the planned area" -> ("plan", "area")), as stems:
+    the modifier says which of several things named by the noun is meant. Capitalised names are left to
+    the entity check."""
+    words = re.findall(r"[A-Za-z][\w’'-]*|\S", question) + ["."]
+    pairs = []
+    for a, b, after in zip(words, words[1:], words[2:]):
+        if not (a.islower() and b.islower()) or a in _GENERIC_MODIFIERS or b in _GENERIC_MODIFIERS:
+            continue
+        if after.islower() and tokenize(after):
+            continue  # "computing power hub": only the last word of a compound is its noun
+        ta, tb = tokenize(a), tokenize(b)
+        if len(ta) == 1 and len(tb) == 1 and ta[0] not in _GENERIC_TOKENS and not ta[0].isdigit():
+            pairs.append((ta[0], tb[0]))
+    return pairs
+
+
+def _stem_pairs(text: str) -> set[tuple[str, str]]:
+    words = [tokenize(w) for w in re.findall(r"[A-Za-z][\w’'-]*|\S", text)]
+    return {(a[0], b[0]) for a, b in zip(words, words[1:]) if len(a) == 1 and len(b) == 1}
+
+
+def names_a_sibling(pair: tuple[str, str], sentence: str, context: set[str]) -> bool:
+    """The sentence speaks of the pair's noun with another modifier and never uses the question's
+    ("the directly administered area" when the planned area was asked about)."""
+    modifier, head = pair
+    if modifier in context:
+        return False
+    raw = re.findall(r"[A-Za-z][\w’'-]*|\S", sentence)
+    words = [tokenize(w) if w.islower() else [] for w in raw]  # a capitalised phrase is a name, not a sibling
+    return any(cur == [head] and prev and prev[0] != modifier and prev[0] not in _GENERIC_TOKENS
+               for prev, cur in zip(words, words[1:]))
+
+
 def _type_match(kind: AnswerType, question: str, sentence: str) -> float:
+    """Whether the sentence holds the kind of answer asked for. A figure the question already states is
+    not an answer to it: it is the question's premise, and the sentence only restates it."""
+    given = _given_numbers(question)
     if kind == AnswerType.YEAR:
-        return 1.0 if _YEAR_RE.search(sentence) else 0.0
+        return 1.0 if any(m.group() not in given for m in _YEAR_RE.finditer(sentence)) else 0.0
     if kind == AnswerType.NUMBER:
-        figures = [m for m in _FIGURE_RE.finditer(sentence) if not _YEAR_RE.fullmatch(m.group().strip())]
+        figures = [m for m in _FIGURE_RE.finditer(sentence) if not _YEAR_RE.fullmatch(m.group().strip())
+                   and not _given_numbers(m.group()) <= given]
+        q = question.lower()
+        if re.search(r"\bhow many\b", q) and "%" not in q and not re.search(r"\b(per ?cent|percentage)\b", q):
+            figures = [m for m in figures if not re.search(r"%|per ?cent", m.group())]  # a share is not a count
         if not figures:
             return 0.0
-        q = question.lower()
         hints = [unit for ask, unit in _UNIT_HINTS if ask.search(q)]
         if not hints:
             return 0.8
