@@ -380,7 +380,8 @@ class ExtractiveAnswerer:
         embed = sorted(set(by_words) | {i for i, c in enumerate(candidates) if c[3] < 2})
         sims = np.zeros(len(candidates), dtype=np.float32)
         if embed:
-            s_vecs = self.vectors.get_many([candidates[i][0] for i in embed], self.index.embeddings.embed_documents)
+            s_vecs = self.vectors.get_many([_meaning(candidates[i][0], candidates[i][2]) for i in embed],
+                                           self.index.embeddings.embed_documents)
             sims[embed] = s_vecs @ q_vec
         scored: list[Evidence] = []
         for (sentence, previous, doc, rank), sim in zip(candidates, sims):
@@ -471,6 +472,15 @@ class ExtractiveAnswerer:
             text = f"{text} {note}"
         ordered = [best] + [e for e in chosen if e is not best]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
+
+
+def _meaning(sentence: str, doc: Document) -> str:
+    """The text whose embedding stands for a sentence: a footnote (often a bare URL) means "the source
+    of" the section that cites it."""
+    if doc.metadata.get("kind") == "footnote":
+        section = str(doc.metadata.get("section", "")).split(" > ")[-1]
+        return f"Source cited for {section}: {sentence}"
+    return sentence
 
 
 def _without_item_label(evidence: Evidence) -> str:
