@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -452,14 +453,24 @@ class ExtractiveAnswerer:
         note = premise_note(premise, best)
         budget = self.settings.max_answer_chars - (len(lead) + 3 if lead else 0) - (len(note) + 1 if note else 0)
         needed = {id(best)} | ({id(chosen[1])} if len(chosen) > 1 and _ANAPHORIC_START.match(best.quote) else set())
-        while len(chosen) > 1 and sum(len(e.quote) + 1 for e in chosen) > budget:
+
+        def fits(evidence: list[Evidence]) -> bool:
+            """Whole, or with the sentences there for context shortened by at most a quarter."""
+            texts = [_without_item_label(e) for e in evidence]
+            if _joined_len(texts) <= budget:
+                return True
+            others = sum(len(t) for e, t in zip(evidence, texts) if e is not best)
+            room = budget - len(_without_item_label(best)) - (len(texts) - 1)
+            return room >= 0.75 * others
+
+        while len(chosen) > 1 and not fits(chosen):
             extra = [e for e in chosen if id(e) not in needed]
             if not extra:
                 break
             chosen.remove(extra[-1])
         chosen.sort(key=lambda e: (e.doc.metadata["start"], e.doc.page_content.find(e.quote)))
         shown = [_without_item_label(e) for e in chosen]
-        if len(chosen) > 1 and sum(len(t) + 1 for t in shown) > budget and id(chosen[0]) not in needed:
+        if len(chosen) > 1 and not fits(chosen) and id(chosen[0]) not in needed:
             shown = [t for e, t in zip(chosen, shown) if e is best]  # one whole sentence beats two cut ones
         kept = [e for e in chosen if len(shown) == len(chosen) or e is best]
         # The main sentence keeps as much as it can; sentences there for context give way first.
@@ -472,6 +483,12 @@ class ExtractiveAnswerer:
             text = f"{text} {note}"
         ordered = [best] + [e for e in chosen if e is not best]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=ordered, kind=kind)
+
+
+def _joined_len(parts: Iterable[str]) -> int:
+    """The length of the parts joined by single spaces."""
+    parts = list(parts)
+    return sum(map(len, parts)) + max(0, len(parts) - 1)
 
 
 def _meaning(sentence: str, doc: Document) -> str:
@@ -627,6 +644,12 @@ def trim_sentence(sentence: str, question: str, limit: int = 260) -> str:
     """A long sentence cut to the clauses that answer; short ones are returned whole."""
     if len(sentence) <= limit:
         return sentence
+    if len(sentence) <= 1.15 * limit:
+        # Only a little too long: keep the start (subject and verb) and cut the tail at a word, unless a
+        # figure would go with it.
+        cut = sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;")
+        if not re.search(r"\d", sentence[len(cut):]):
+            return f"{cut}…"
     clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
     q_tokens = set(tokenize(question))
     scores = [len(q_tokens & set(tokenize(c.group()))) + (0.5 if re.search(r"\d", c.group()) else 0) for c in clauses]
