@@ -140,7 +140,8 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
     if not history or not is_follow_up(question):
         return question, False
     previous = history[-1]
-    subject = named_entities(previous.query)
+    # The previous query without the subject a rewrite appended to it (its names are in that subject already).
+    subject = named_entities(re.sub(r"\s*\([^()]*\)\s*$", "", previous.query))
     if previous.citations:
         section = str(previous.citations[0].get("section", "")).split(" > ")[-1]
         if section and section not in subject:
