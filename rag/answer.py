@@ -635,6 +635,13 @@ def lead_figure(kind: AnswerType, question: str, sentence: str) -> str | None:
             score += 3.0
         if re.fullmatch(r"\d{1,2}", figure):  # a bare small count is rarely the figure asked for
             score -= 0.5
+        if not re.search(r"[%$]|RMB|km|hectares|EFLOPS|m²", figure):
+            # A count names what it counts right after it ("26 large-scale data centers", "1.4 million racks").
+            counted = set(tokenize(" ".join(re.findall(r"[\w’'-]+", sentence[m.end():])[:3])))
+            if counted & q_tokens:
+                score += 2.0
+            elif counted:
+                score -= 1.0
         if best is None or score > best[0]:
             best = (score, figure)
     return best[1] if best else None

@@ -107,6 +107,7 @@ _ANAPHOR_RE = re.compile(
     r"\b(it|its|it's|they|them|their|this|that|these|those|there|the same|the park|the area|the zone|"
     r"the new area|the city|the industry|the project|the figure|he|she|his|her)\b", re.IGNORECASE)
 _CONTINUATION_RE = re.compile(r"^\s*(and|also|then|what about|how about|and what about|so)\b", re.IGNORECASE)
+_SWITCH_RE = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|how)\s+about\s+\S", re.IGNORECASE)
 _INJECTION_RE = re.compile(
     r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|say yes|say no|just say|"
     r"respond with|reply with|answer with|answer only|output|print|reveal|from now on|system( override)?\b|"
@@ -140,12 +141,18 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
     if not history or not is_follow_up(question):
         return question, False
     previous = history[-1]
+    section = (str(previous.citations[0].get("section", "")).split(" > ")[-1] if previous.citations else "")
+    if _SWITCH_RE.match(question):
+        # "And what about computing power?" changes the subject and keeps the rest of the last question:
+        # "What does the government plan for industrial parks?" -> "… (What does the government plan for)".
+        old_subject = set(tokenize(section)) | set(tokenize(question))
+        frame = [w for w in re.findall(r"[\w’'-]+", previous.question) if not set(tokenize(w)) & old_subject]
+        if tokenize(" ".join(frame)):
+            return f"{question} ({' '.join(frame)})", True
     # The previous query without the subject a rewrite appended to it (its names are in that subject already).
     subject = named_entities(re.sub(r"\s*\([^()]*\)\s*$", "", previous.query))
-    if previous.citations:
-        section = str(previous.citations[0].get("section", "")).split(" > ")[-1]
-        if section and section not in subject:
-            subject.append(section)
+    if section and section not in subject:
+        subject.append(section)
     if not subject:
         subject = [" ".join(tokenize(previous.query, keep_stopwords=False))]
     return f"{question} ({'; '.join(dict.fromkeys(subject))})", True

@@ -79,6 +79,24 @@ def test_follow_up_resolves_against_the_conversation(assistant):
     assert "1,901 km²" not in alone.answer or alone.abstained is False
 
 
+def test_a_false_premise_is_answered_and_flagged(assistant):
+    response = assistant.ask("Given that Gui'an was China's first national new area, when was it set up?")
+    assert not response.abstained and "2014" in response.answer and "eighth" in response.answer
+    assert "the question assumes Gui'an was China's first national new area" in response.answer
+    assert response.citations[0].quote == "Gui’an New Area is the eighth national new area established in 2014."
+    plain = assistant.ask("When was Gui'an New Area set up?")
+    assert "Note:" not in plain.answer
+
+
+def test_what_about_moves_to_the_new_subject(assistant):
+    first = assistant.ask("What does the government plan for industrial parks?")
+    assert "industrial parks" in first.citations[0].quote
+    second = assistant.ask("And what about computing power?", first.session_id)
+    assert "assess the computing power" in second.citations[0].quote, second.answer
+    third = assistant.ask("Who gets the subsidies?", second.session_id)
+    assert "enterprises" in third.answer and "subsidies" in third.citations[0].quote
+
+
 def test_bad_questions_are_refused_clearly(assistant):
     from rag.chain import QuestionError
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import AnswerType, answer_type, contradicts, lead_figure, question_focus, trim_sentence
+from rag.answer import (AnswerType, _type_match, answer_type, contradicts, lead_figure, names_a_sibling,
+                        qualified_heads, question_focus, split_premise, trim_sentence)
 from rag.chain import is_follow_up, rewrite_query, strip_instructions
 from rag.history import Turn
 from rag.spelling import Speller, damerau_levenshtein
@@ -90,6 +91,22 @@ class TestConversation:
         assert not is_follow_up(question)
         assert rewrite_query(question, self.HISTORY) == (question, False)
 
+    def test_what_about_switches_the_subject_and_keeps_the_frame(self):
+        history = [Turn(question="What does the government plan for industrial parks?",
+                        query="What does the government plan for industrial parks?", answer="…",
+                        citations=[{"section": "Policies > Promoting the construction of industrial parks"}])]
+        query, rewritten = rewrite_query("And what about computing power?", history)
+        assert rewritten and query == "And what about computing power? (What does the government plan for)"
+        # Not a switch: the old subject is kept, without words a previous rewrite appended.
+        history[0].query = "And what about computing power? (Promoting the construction of industrial parks)"
+        query, _ = rewrite_query("Who gets the subsidies?", history)
+        assert query == "Who gets the subsidies? (Promoting the construction of industrial parks)"
+
+    def test_premise_is_split_from_the_question(self):
+        assert split_premise("Since Gui’an was China's first national new area, what year was it set up?") == (
+            "Gui’an was China's first national new area", "what year was it set up?")
+        assert split_premise("What was the GDP in 2024?") == ("", "What was the GDP in 2024?")
+
     def test_no_history_no_rewrite(self):
         assert rewrite_query("How big is it?", []) == ("How big is it?", False)
 
@@ -115,3 +132,40 @@ class TestSpelling:
         assert speller.correct_text("GPD of the directy administred area") == "GDP of the directy administered area"
         assert speller.correct_text("Telcom capasity") == "Telecom capacity"
         assert speller.correct_text("How many residents lost jobs") == "How many residents lost jobs"
+
+
+class TestWhatIsAsked:
+    RACKS = ("So far, Gui’an New Area has been accelerating the development of its big data industry, attracting 26 "
+             "large-scale data centers with over 1.4 million planned standard racks.")
+    SHARE = "Over 98% of this computing capacity is dedicated to intelligent computing."
+
+    def test_a_figure_the_question_states_is_not_its_answer(self):
+        asked = "How many of the 1.4 million planned racks are already in operation?"
+        assert lead_figure(AnswerType.NUMBER, asked, self.RACKS) == "over 1.4 million"
+        assert _type_match(AnswerType.NUMBER, "How many racks are planned?", self.RACKS) > 0
+        assert _type_match(AnswerType.YEAR, "When was it set up in 2014?", "It was set up in 2014.") == 0.0
+
+    def test_a_count_is_read_with_what_it_counts(self):
+        assert lead_figure(AnswerType.NUMBER, "How many data centers has Gui’an attracted?", self.RACKS) == "26"
+        assert lead_figure(AnswerType.NUMBER, "How many racks are planned?", self.RACKS) == "over 1.4 million"
+
+    def test_a_share_is_not_a_count(self):
+        assert _type_match(AnswerType.NUMBER, "How many data centers are there?", self.SHARE) == 0.0
+        assert _type_match(AnswerType.NUMBER, "What share is dedicated to intelligent computing?", self.SHARE) > 0
+
+    def test_a_sibling_qualifier_names_another_thing(self):
+        pairs = qualified_heads("What was the GDP of the entire planned area of Gui’an New Area?")
+        assert ("plann", "area") in pairs and all(p[1] != "new" for p in pairs)  # names are not qualifiers
+        gdp = "In 2024, the GDP of the directly administered area reached RMB40.28 billion."
+        assert names_a_sibling(("plann", "area"), gdp, set(tokenize(gdp)))
+        area = "Gui’an New Area has a planned area of 1,901 km² and a directly administered area of 491 km²."
+        assert not names_a_sibling(("plann", "area"), area, set(tokenize(area)))
+        # Only the last word of a compound is its noun.
+        assert ("comput", "power") not in qualified_heads("Is it a nationwide computing power hub?")
+
+    def test_a_slightly_long_sentence_is_cut_at_a_word_keeping_its_start(self):
+        sentence = "It will also provide subsidies to enterprises to reduce the cost of using computing power, " \
+                   "promote the training of big models and attract global users to Guizhou’s resources."
+        cut = trim_sentence(sentence, "Who gets the subsidies?", limit=len(sentence) - 12)
+        assert cut.startswith("It will also provide subsidies") and cut.endswith("…")
+        assert len(cut) <= len(sentence) - 12
