@@ -415,7 +415,7 @@ class ExtractiveAnswerer:
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
             if any(names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
-                score *= self.settings.missing_focus_penalty
+                score *= self.settings.missing_entity_penalty  # another thing of the same kind, like another name
             missing = [t for t in distinctive if t not in context_tokens]
             score *= self.settings.off_topic_penalty ** min(2, len(missing))
             if doc.metadata.get("kind") == "footnote" and not asks_for_source:
