@@ -68,6 +68,7 @@ def test_chat_stream_citation_follow_up_abstain_copy_and_new_chat(server, browse
     first = page.locator(".answer-turn").first
     expect(first).not_to_have_class(re.compile(r"\bpending\b"), timeout=60_000)
     expect(first.locator(".answer-text")).to_contain_text("2014")
+    expect(first.locator(".verification")).to_have_count(0)  # quoted answers need no verification note
 
     follow_up = ask(page, "How big is it?")
     expect(follow_up.locator(".answer-text")).to_contain_text("1,901 km²")
@@ -131,3 +132,23 @@ def test_phone_width_answer_and_cited_page(server, browser):
     dialog.get_by_role("button", name="Close the page").tap()
     expect(dialog).to_be_hidden()
     context.close()
+
+
+def test_generated_answer_says_what_verification_did(report_data, tmp_path, browser):
+    """With the generative answerer and a backend that fails, the page shows the quoted answer and says so."""
+    from tests.llm.conftest import StandInServer
+
+    with StandInServer("error") as backend:
+        live = LiveServer(fresh_data_dir(report_data, tmp_path), answerer="generative", llm_base_url=backend.url,
+                          llm_timeout=5).start()
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
+            page.goto(live.url)
+            answer = ask(page, "What is the planned area of Gui'an New Area?")
+            expect(answer.locator(".answer-text")).to_contain_text("1,901 km²")
+            note = answer.locator(".verification")
+            expect(note).to_have_attribute("data-verdict", "fallback")
+            expect(note).to_contain_text("the quoted answer is shown instead")
+            page.screenshot(path=SHOTS / "generative-fallback.png")
+        finally:
+            live.stop()
