@@ -410,7 +410,7 @@ class ExtractiveAnswerer:
                     soft.get(w, {}).get(t, 0.0) >= self.settings.focus_soft_floor
                     for w in focus_words for t in sentence_tokens):
                 score *= self.settings.missing_focus_penalty
-            if any(not self._covers_all(e, context_tokens) for e in entities):
+            if any(not self._covers_all(e, sentence_tokens) for e in entities):
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
