@@ -366,6 +366,7 @@ class ExtractiveAnswerer:
         candidates = self.candidates(docs)
         # Only pairs the report itself uses ("planned area"): a paraphrase ("directly governed area") names no
         # other thing, so it cannot conflict with the report's own wording.
+        asked_sections = sections_named(question, docs)
         report_pairs = {pair for doc in docs for pair in _stem_pairs(doc.page_content)}
         qualifiers = [pair for pair in qualified_heads(question) if pair in report_pairs]
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
@@ -414,7 +415,8 @@ class ExtractiveAnswerer:
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
-            if any(names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
+            if _in_sibling_section(doc, asked_sections) or any(
+                    names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
                 score *= self.settings.missing_entity_penalty  # another thing of the same kind, like another name
             missing = [t for t in distinctive if t not in context_tokens]
             score *= self.settings.off_topic_penalty ** min(2, len(missing))
@@ -564,6 +566,39 @@ def qualified_heads(question: str) -> list[tuple[str, str]]:
         if len(ta) == 1 and len(tb) == 1 and ta[0] not in _GENERIC_TOKENS and not ta[0].isdigit():
             pairs.append((ta[0], tb[0]))
     return pairs
+
+
+def _split_section(doc: Document) -> tuple[str, str]:
+    parent, _, label = str(doc.metadata.get("section", "")).rpartition(" > ")
+    return parent, label
+
+
+def sections_named(question: str, docs: list[Document]) -> dict[str, set[str]]:
+    """The sections the question names by their own words ("the health care industry zone" names "Health care
+    industry"), by parent section. Words all sibling sections share ("industry") do not name one."""
+    q_tokens = set(tokenize(question))
+    siblings: dict[str, set[str]] = {}
+    for doc in docs:
+        parent, label = _split_section(doc)
+        if parent and label:
+            siblings.setdefault(parent, set()).add(label)
+    named: dict[str, set[str]] = {}
+    for parent, labels in siblings.items():
+        if len(labels) < 2:
+            continue
+        tokens = {label: set(tokenize(label)) - _GENERIC_TOKENS for label in labels}
+        for label, own in tokens.items():
+            shared = set.intersection(*(t for other, t in tokens.items() if other != label)) if len(tokens) > 1 else set()
+            own = own - shared
+            if own and own <= q_tokens:
+                named.setdefault(parent, set()).add(label)
+    return named
+
+
+def _in_sibling_section(doc: Document, named: dict[str, set[str]]) -> bool:
+    """The sentence's section is a sibling of the one the question names: it is about something else."""
+    parent, label = _split_section(doc)
+    return bool(named.get(parent)) and label not in named[parent]
 
 
 def _stem_pairs(text: str) -> set[tuple[str, str]]:

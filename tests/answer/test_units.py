@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import (AnswerType, _type_match, answer_type, contradicts, lead_figure, names_a_sibling,
-                        qualified_heads, question_focus, split_premise, trim_sentence)
+from langchain_core.documents import Document
+
+from rag.answer import (AnswerType, _in_sibling_section, _type_match, answer_type, contradicts, lead_figure,
+                        names_a_sibling, qualified_heads, question_focus, sections_named, split_premise,
+                        trim_sentence)
 from rag.chain import is_follow_up, rewrite_query, strip_instructions
 from rag.history import Turn
 from rag.spelling import Speller, damerau_levenshtein
@@ -169,3 +172,12 @@ class TestWhatIsAsked:
         cut = trim_sentence(sentence, "Who gets the subsidies?", limit=len(sentence) - 12)
         assert cut.startswith("It will also provide subsidies") and cut.endswith("…")
         assert len(cut) <= len(sentence) - 12
+
+    def test_a_question_naming_one_section_is_not_answered_from_its_sibling(self):
+        docs = [Document(page_content="…", metadata={"section": f"Key industries > {label}"})
+                for label in ("E-commerce industry", "Health care industry", "Big data industry")]
+        named = sections_named("How many hectares does the health care industry zone cover?", docs)
+        assert named == {"Key industries": {"Health care industry"}}
+        assert _in_sibling_section(docs[0], named) and not _in_sibling_section(docs[1], named)
+        # "industry" is shared by all the siblings: it names none of them.
+        assert sections_named("Which industry is biggest?", docs) == {}
