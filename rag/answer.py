@@ -36,10 +36,33 @@ class AnswerType(str, Enum):
     PLACE = "place"
     LIST = "list"
     WHO = "who"
+    RANK = "rank"
     DESCRIBE = "describe"
 
 
+_RANK_ASKED = re.compile(
+    r"\b(what|which) (exact |precise )?(rank|ranking|position|place)\b|\bin what (order|position|place)\b|"
+    r"\branks? (number|no\.?|#) ?\w+|\branked (first|second|third|\w+th|\d+\w*)\b|\bhow (is|was|does) \w+ rank")
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(st|nd|rd|th)|"
+                      r"no\. ?\d+|number (one|two|three|\d+))\b", re.IGNORECASE)
+_ORDINAL_WORDS = {w: n for n, ws in enumerate((("first", "one"), ("second", "two"), ("third", "three"),
+                                                  ("fourth", "four"), ("fifth", "five"), ("sixth", "six"),
+                                                  ("seventh", "seven"), ("eighth", "eight"), ("ninth", "nine"),
+                                                  ("tenth", "ten")), start=1) for w in ws}
+
+
+def _ordinals(text: str) -> set[int]:
+    """The positions a text names ("the eighth", "No. 3", "ranks number one" -> {8}, {3}, {1})."""
+    out = set()
+    for m in _ORDINAL.finditer(text):
+        word = re.sub(r"^(no\.|number)\s*", "", m.group().lower())
+        digits = re.match(r"\d+", word)
+        out.add(int(digits.group()) if digits else _ORDINAL_WORDS.get(word, 0))
+    return out - {0}
+
+
 _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (AnswerType.RANK, _RANK_ASKED),
     (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year|year)\b")),
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the ([a-z-]+ ){0,2}(size|area|gdp|number|share|"
@@ -52,7 +75,8 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.NUMBER, re.compile(r"#|\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size|growth|"
                                    r"grown|increase)\b")),
 )
-_STRICT_TYPES = _TYPE_PATTERNS[:2] + _TYPE_PATTERNS[3:4]  # when, how many/much, who: the answer must hold one
+# rank, when, how many/much, who: the answer must hold one
+_STRICT_TYPES = tuple(p for p in _TYPE_PATTERNS[:5] if p[0] != AnswerType.PLACE)
 _FIGURE_RE = re.compile(
     r"(?:(?:over|more than|exceeding|about|nearly|up to)\s)?(?:RMB|US\$|HK\$|\$)?\s?\d[\d,]*(?:\.\d+)?"
     r"(?:\s?(?:%|per cent|percent))?(?:\s?(?:billion|million|trillion|thousand))?"
@@ -94,7 +118,7 @@ _GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", 
                       "specific", "precise", "approximate", "annual", "average", "typical", "other", "kind", "kinds", "type",
                       "types", "year", "date", "time", "number", "amount", "figure", "size", "percentage", "share",
                       "value", "level", "rate", "much", "many", "sort", "sorts", "part", "role", "purpose", "basis", "reason",
-                      "way", "ways", "means", "extent", "status", "two", "three", "four", "five", "several", "some", "all"}
+                      "way", "ways", "means", "extent", "status", "rank", "ranking", "order", "position", "two", "three", "four", "five", "several", "some", "all"}
 _FOCUS_PATTERNS = (
     re.compile(r"\bhow (?:many|much) ([a-z][\w-]*(?: [a-z][\w-]*)?)"),
     re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
@@ -636,6 +660,10 @@ def _type_match(kind: AnswerType, question: str, sentence: str) -> float:
         if not hints:
             return 0.8
         return 1.0 if any(unit.search(sentence) for unit in hints) else 0.4
+    if kind == AnswerType.RANK:  # "among the top new areas" is not a position
+        asked = _ordinals(question)  # "Which area ranks number one?" is not answered by "the eighth area"
+        held = _ordinals(sentence)
+        return 1.0 if held and (not asked or asked & held) else 0.0
     if kind == AnswerType.PLACE:
         return 1.0 if re.search(r"\b(located|between|in|from)\s+[A-Z]", sentence) else 0.0
     if kind == AnswerType.LIST:
@@ -649,7 +677,10 @@ def _type_match(kind: AnswerType, question: str, sentence: str) -> float:
 
 
 def lead_figure(kind: AnswerType, question: str, sentence: str) -> str | None:
-    """The figure of ``sentence`` that answers a how-much/how-many/when question, as printed."""
+    """The figure of ``sentence`` that answers a how-much/how-many/when/what-rank question, as printed."""
+    if kind == AnswerType.RANK:
+        m = _ORDINAL.search(sentence)
+        return m.group() if m else None
     if kind not in (AnswerType.NUMBER, AnswerType.YEAR):
         return None
     q_tokens = set(tokenize(question))

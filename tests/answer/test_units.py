@@ -181,3 +181,12 @@ class TestWhatIsAsked:
         assert _in_sibling_section(docs[0], named) and not _in_sibling_section(docs[1], named)
         # "industry" is shared by all the siblings: it names none of them.
         assert sections_named("Which industry is biggest?", docs) == {}
+
+    def test_a_rank_question_needs_a_position(self):
+        eighth = "Gui’an New Area is the eighth national new area established in 2014."
+        top = "In 2024, the GDP grew by 21.1%, ranking among the top national-level new areas."
+        assert answer_type("In what order was Gui’an set up among the national new areas?") == AnswerType.RANK
+        assert _type_match(AnswerType.RANK, "What rank does Gui’an hold?", eighth) == 1.0
+        assert _type_match(AnswerType.RANK, "What exact rank did Gui’an reach by GDP growth?", top) == 0.0
+        assert _type_match(AnswerType.RANK, "Which new area ranks number one?", eighth) == 0.0
+        assert lead_figure(AnswerType.RANK, "What rank does Gui’an hold?", eighth) == "eighth"
