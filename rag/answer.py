@@ -415,8 +415,10 @@ class ExtractiveAnswerer:
             if doc.metadata.get("kind") == "footnote":
                 section_tokens |= {"source"}
             sentence_tokens = set(tokenize(sentence)) | section_tokens
+            own_text = sentence
             if previous and _ANAPHORIC_START.match(sentence):
                 sentence_tokens |= set(tokenize(previous))  # "the park’s…" is about the park named before
+                own_text = f"{previous} {sentence}"
             context_tokens = sentence_tokens | set(tokenize(previous))
             coverage = self._coverage(groups, sentence_tokens, soft)
             if previous:
@@ -439,7 +441,7 @@ class ExtractiveAnswerer:
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
-            if _in_sibling_section(doc, asked_sections) or any(
+            if _in_sibling_section(doc, asked_sections) or _ordinal_elsewhere(asked, own_text) or any(
                     names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
                 score *= self.settings.missing_entity_penalty  # another thing of the same kind, like another name
             missing = [t for t in distinctive if t not in context_tokens]
@@ -454,6 +456,11 @@ class ExtractiveAnswerer:
         confidence = best.score
         if confidence < self.settings.abstain_threshold:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=kind)
+        if breaks_off_where_asked(question, best.quote):
+            return AnswerResult(text=f"{ABSTAIN_TEXT}: the passage that would say it breaks off at the end of page "
+                                f"{best.doc.metadata.get('page_label') or best.page} (“…{best.quote[-60:].lstrip()}”), "
+                                "and the next page is not in the ingested report.", abstained=True,
+                                confidence=confidence, evidence=[best], kind=kind)
         if contradicts(question, best.quote):
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question "
                                 "assumes. See the cited passage for what it does say.", abstained=True,
@@ -590,6 +597,32 @@ def qualified_heads(question: str) -> list[tuple[str, str]]:
         if len(ta) == 1 and len(tb) == 1 and ta[0] not in _GENERIC_TOKENS and not ta[0].isdigit():
             pairs.append((ta[0], tb[0]))
     return pairs
+
+
+def _after(text: str, m: re.Match[str]) -> set[str]:
+    return set(tokenize(" ".join(re.findall(r"[\w’'-]+", text[m.end():])[:3])))
+
+
+def _ordinal_elsewhere(question: str, sentence: str) -> bool:
+    """The question asks for "the first national new area"; the sentence says "the first data center" (the
+    same ordinal, said of another thing) or names no first at all."""
+    for qm in _ORDINAL.finditer(question):
+        if re.match(r"\s*[,;:]", question[qm.end():]):
+            continue  # "First, …" orders the asking, not the thing asked about
+        asked = _after(question, qm)
+        said = [_after(sentence, sm) for sm in _ORDINAL.finditer(sentence) if sm.group().lower() == qm.group().lower()]
+        if asked and not any(asked & s for s in said):
+            return True
+    return False
+
+
+def breaks_off_where_asked(question: str, quote: str) -> bool:
+    """A sentence cut off at the end of a page right after the question's own words ("…is the core area of
+    the National"): what is asked would follow the cut."""
+    if re.search(r"[.!?…:;”\")\]]\s*$", quote):
+        return False
+    tail = tokenize(" ".join(re.findall(r"[\w’'-]+", quote)[-4:]))
+    return bool(tail) and set(tail) <= set(tokenize(question))
 
 
 def _split_section(doc: Document) -> tuple[str, str]:

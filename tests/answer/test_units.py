@@ -5,7 +5,7 @@ import pytest
 
 from langchain_core.documents import Document
 
-from rag.answer import (AnswerType, _in_sibling_section, _type_match, answer_type, contradicts, lead_figure,
+from rag.answer import (AnswerType, _in_sibling_section, _ordinal_elsewhere, _type_match, breaks_off_where_asked, answer_type, contradicts, lead_figure,
                         names_a_sibling, qualified_heads, question_focus, sections_named, split_premise,
                         trim_sentence)
 from rag.chain import is_follow_up, rewrite_query, strip_instructions
@@ -190,3 +190,17 @@ class TestWhatIsAsked:
         assert _type_match(AnswerType.RANK, "What exact rank did Gui’an reach by GDP growth?", top) == 0.0
         assert _type_match(AnswerType.RANK, "Which new area ranks number one?", eighth) == 0.0
         assert lead_figure(AnswerType.RANK, "What rank does Gui’an hold?", eighth) == "eighth"
+
+    def test_an_ordinal_belongs_to_what_follows_it(self):
+        dc = "An example is the China Telecom Cloud Computing Guizhou Information Park, the first data center " \
+             "constructed in the new area."
+        assert _ordinal_elsewhere("Which was the first national new area in China?", dc)
+        assert not _ordinal_elsewhere("What was the first data center built in the new area?", dc)
+        assert _ordinal_elsewhere("Which was the first national new area?", "Gui’an is a national new area.")
+        assert not _ordinal_elsewhere("First, how big is the area?", "The area spans 20 hectares.")
+
+    def test_a_sentence_cut_off_right_after_the_question_words(self):
+        cut = "Guiyang National High-tech Industrial Development Zone is the core area of the National"
+        assert breaks_off_where_asked("The zone is the core area of which national programme?", cut)
+        assert not breaks_off_where_asked("What is the zone the core area of?", cut + " Demonstration Zone.")
+        assert not breaks_off_where_asked("When was the zone established?", "It was established in 1992 by the")
