@@ -118,7 +118,8 @@ _GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", 
                       "specific", "precise", "approximate", "annual", "average", "typical", "other", "kind", "kinds", "type",
                       "types", "year", "date", "time", "number", "amount", "figure", "size", "percentage", "share",
                       "value", "level", "rate", "much", "many", "sort", "sorts", "part", "role", "purpose", "basis", "reason",
-                      "way", "ways", "means", "extent", "status", "rank", "ranking", "order", "position", "two", "three", "four", "five", "several", "some", "all"}
+                      "way", "ways", "means", "extent", "status", "rank", "ranking", "order", "position", "two",
+                      "three", "four", "five", "several", "some", "all"}
 _FOCUS_PATTERNS = (
     re.compile(r"\bhow (?:many|much) ([a-z][\w-]*(?: [a-z][\w-]*)?)"),
     re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
@@ -380,7 +381,8 @@ class ExtractiveAnswerer:
         focus, focus_words = question_focus(asked)
         strict = any(kind == k and p.search(asked.lower()) for k, p in _STRICT_TYPES)
         # The premise's subject is the asked part's "it"; its other names are part of the claim.
-        named = named_entities(asked if not query or query == question else query) + [e for e in named_entities(question) if premise and e in premise][:1]
+        named = named_entities(asked if not query or query == question else query)
+        named += [e for e in named_entities(question) if premise and e in premise][:1]
         entities = [set(tokenize(e)) for e in named]
         entities = [e for e in entities if e]
         asked_years = {m.group() for m in _YEAR_RE.finditer(question)}
@@ -388,9 +390,9 @@ class ExtractiveAnswerer:
                                          question, re.IGNORECASE))
         given = _given_numbers(question)
         candidates = self.candidates(docs)
+        asked_sections = sections_named(question, docs)
         # Only pairs the report itself uses ("planned area"): a paraphrase ("directly governed area") names no
         # other thing, so it cannot conflict with the report's own wording.
-        asked_sections = sections_named(question, docs)
         report_pairs = {pair for doc in docs for pair in _stem_pairs(doc.page_content)}
         qualifiers = [pair for pair in qualified_heads(question) if pair in report_pairs]
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
@@ -457,9 +459,10 @@ class ExtractiveAnswerer:
         if confidence < self.settings.abstain_threshold:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=kind)
         if breaks_off_where_asked(question, best.quote):
+            where = best.doc.metadata.get("page_label") or best.page
             return AnswerResult(text=f"{ABSTAIN_TEXT}: the passage that would say it breaks off at the end of page "
-                                f"{best.doc.metadata.get('page_label') or best.page} (“…{best.quote[-60:].lstrip()}”), "
-                                "and the next page is not in the ingested report.", abstained=True,
+                                f"{where} (“…{best.quote[-60:].lstrip()}”), and the next page is not in the "
+                                "ingested report.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
         if contradicts(question, best.quote):
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question "
@@ -557,7 +560,8 @@ def _given_numbers(question: str) -> set[str]:
 
 
 _PREMISE_RE = re.compile(
-    r"^\s*(?:since|given that|given|as|because|assuming(?: that)?|considering(?: that)?|now that|if)\s+(?P<premise>[^,?]{6,}?),\s*"
+    r"^\s*(?:since|given that|given|as|because|assuming(?: that)?|considering(?: that)?|now that|if)\s+"
+    r"(?P<premise>[^,?]{6,}?),\s*"
     r"(?P<asked>(?:what|which|when|where|who|whom|whose|how|why|in what|in which|by how|is|are|was|were|do|does|did|"
     r"can|could|will|would|has|have)\b.*)$", re.IGNORECASE)
 
@@ -645,8 +649,7 @@ def sections_named(question: str, docs: list[Document]) -> dict[str, set[str]]:
             continue
         tokens = {label: set(tokenize(label)) - _GENERIC_TOKENS for label in labels}
         for label, own in tokens.items():
-            shared = set.intersection(*(t for other, t in tokens.items() if other != label)) if len(tokens) > 1 else set()
-            own = own - shared
+            own = own - set.intersection(*(t for other, t in tokens.items() if other != label))
             if own and own <= q_tokens:
                 named.setdefault(parent, set()).add(label)
     return named
