@@ -35,6 +35,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from rag.verify import VERDICTS
+
 DEFAULT_SET = Path("evals/eval_set.jsonl")
 DEFAULT_OUT = Path("evals/reports")
 DEFAULT_THRESHOLDS = Path("evals/thresholds.json")
@@ -44,7 +46,6 @@ MAX_ANSWER_CHARS = 400
 BASELINES = ("naive", "dense", "lexical")
 # The same hybrid chain with the other answerer, side by side with the system (opt-in: "generative" needs an LLM).
 ANSWERERS = ("extractive", "generative")
-VERDICT_KINDS = ("verified", "repaired", "replaced", "fallback")
 CATEGORIES = ("figure", "policy", "list", "cross_column", "followup", "unanswerable", "adversarial", "misspelled",
               "paraphrase", "terse")
 ITEM_KEYS = ("id", "category", "question", "history", "answerable", "gold_facts", "gold_page", "gold_quote", "notes")
@@ -402,7 +403,7 @@ def compute_metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "latency_p95_ms": round(p95, 1) if p95 is not None else None,
         # The generative answerer's verification, over the answers it was asked for (None without one).
         **{f"{kind}_rate": _rate(sum(o.verdict == kind for o in outcomes), len(judged)) if judged else None
-           for kind in VERDICT_KINDS},
+           for kind in VERDICTS},
     }
 
 
@@ -683,9 +684,9 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
         # Before the slow ingest, so a misconfigured LLM fails at once.
         shared_answerer = (_make_answerer(answerer, index, eval_settings)
                            if any(name in ("system", "dense", "lexical") for name in systems) else None)
-        others = {name: (_make_answerer(name, index, eval_settings.model_copy(update={"answerer": name})),
-                         eval_settings.model_copy(update={"answerer": name}))
-                  for name in systems if name in ANSWERERS}
+        other_settings = {name: eval_settings.model_copy(update={"answerer": name})
+                          for name in systems if name in ANSWERERS}
+        others = {name: (_make_answerer(name, index, s), s) for name, s in other_settings.items()}
         if data_dir is None:
             index.ingest(corpus)
         if not index.ready:
@@ -756,7 +757,7 @@ def _fmt(value: Any, name: str = "") -> str:
 SUMMARY_METRICS = ("answer_accuracy", "fact_recall", "page_accuracy", "quote_accuracy", "page_hit_at_1",
                    "page_hit_at_5", "page_mrr", "chunk_hit_at_1", "chunk_hit_at_5", "chunk_mrr", "abstention_precision",
                    "abstention_recall", "false_abstention_rate", "figure_faithfulness", "latency_p50_ms",
-                   "latency_p95_ms", *(f"{kind}_rate" for kind in VERDICT_KINDS))
+                   "latency_p95_ms", *(f"{kind}_rate" for kind in VERDICTS))
 
 
 def _shown_metrics(run: EvalRun) -> list[str]:
