@@ -361,6 +361,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult:
         premise, asked = split_premise(question)
+        asked = _UNIT_REQUEST.sub("?", asked)  # "…in hectares?" asks for a unit, not about hectares
         kind = answer_type(asked)
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
@@ -564,6 +565,12 @@ _PREMISE_RE = re.compile(
     r"(?P<premise>[^,?]{6,}?),\s*"
     r"(?P<asked>(?:what|which|when|where|who|whom|whose|how|why|in what|in which|by how|is|are|was|were|do|does|did|"
     r"can|could|will|would|has|have)\b.*)$", re.IGNORECASE)
+
+
+_UNIT_REQUEST = re.compile(
+    r",?\s+(?:in|as|expressed in|measured in)\s+(?:hectares|acres|square (?:kilo)?met(?:er|re)s|km²|km2|sq\.? ?km|"
+    r"square miles|(?:us |american |hong kong )?dollars|usd|hkd|rmb|yuan|renminbi|euros?|per ?cent|percent(?:age)?|"
+    r"millions|billions)\s*\??\s*$", re.IGNORECASE)
 
 
 def split_premise(question: str) -> tuple[str, str]:

@@ -88,6 +88,11 @@ def test_a_false_premise_is_answered_and_flagged(assistant):
     assert "Note:" not in plain.answer
 
 
+def test_a_unit_request_gets_the_report_figure_in_the_report_unit(assistant):
+    response = assistant.ask("What is the planned area of Gui'an New Area in hectares?")
+    assert response.answer.startswith("1,901 km²") and "planned area of 1,901 km²" in response.citations[0].quote
+
+
 def test_what_about_moves_to_the_new_subject(assistant):
     first = assistant.ask("What does the government plan for industrial parks?")
     assert "industrial parks" in first.citations[0].quote

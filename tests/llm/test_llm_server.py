@@ -20,6 +20,11 @@ TRAPS = [
     "How much larger is the planned area of Gui'an New Area than its directly administered area?",
     "What is the combined area of the 32 km² electronic information park and the 22 km² equipment park?",
     "What will the GDP of the directly administered area be in 2025 if it keeps growing at the same rate?",
+    # The extractive gate now abstains on the three above (the report states no difference, sum or forecast),
+    # so the model is never asked; these it is asked, and a unit conversion or a total tempts a wrong figure.
+    "What is the planned area of Gui'an New Area in hectares?",
+    "How many data centers and racks does Gui'an have in total?",
+    "How many racks does each of the 26 data centers have on average?",
 ]
 
 
