@@ -573,12 +573,16 @@ _UNIT_REQUEST = re.compile(
     r"millions|billions)\s*\??\s*$", re.IGNORECASE)
 
 
+_CLAIM_VERB = re.compile(r"\b(is|was|are|were|has|had|have|will|would|did|does|do|can|could|grew|grows|fell|falls|"
+                         r"rose|rises|became|remains?|ranks?|ranked|leads?|led)\b|\w+ed\b", re.IGNORECASE)
+
+
 def split_premise(question: str) -> tuple[str, str]:
     """("Since X was the first new area", "what year was it set up?") from a question that states a premise
     before asking; ("", question) otherwise. The premise is the asker's claim, not what is asked."""
     m = _PREMISE_RE.match(question)
-    if not m:
-        return "", question
+    if not m or len(m.group("premise").split()) < 3 or not _CLAIM_VERB.search(m.group("premise")):
+        return "", question  # "As of 2024, …", "If possible, …" state no claim
     return m.group("premise").strip(), m.group("asked").strip()
 
 

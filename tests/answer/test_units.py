@@ -109,6 +109,10 @@ class TestConversation:
         assert split_premise("Since Gui’an was China's first national new area, what year was it set up?") == (
             "Gui’an was China's first national new area", "what year was it set up?")
         assert split_premise("What was the GDP in 2024?") == ("", "What was the GDP in 2024?")
+        assert split_premise("As of 2024, how big is the planned area?")[0] == ""  # no claim, no premise
+        assert split_premise("If possible, what is the planned area?")[0] == ""
+        assert split_premise("As expected, what is the planned area?")[0] == ""
+        assert split_premise("Given that the GDP fell in 2024, by how much did it fall?")[0] == "the GDP fell in 2024"
 
     def test_no_history_no_rewrite(self):
         assert rewrite_query("How big is it?", []) == ("How big is it?", False)
