@@ -25,7 +25,8 @@ from langchain_core.documents import Document
 
 from rag.config import Settings
 from rag.index import ReportIndex
-from rag.text import QUERY_SYNONYMS, named_entities, split_sentences, tokenize
+from rag.text import QUERY_SYNONYMS, family, named_entities, split_sentences, tokenize
+from rag.thesaurus import synonyms
 
 ABSTAIN_TEXT = "The report does not answer this"
 
@@ -69,7 +70,8 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"percentage|proportion|value|growth|rate|amount|capacity|potential|total)|by how much|what share|"
         r"what percentage|what proportion|growth rate|number of)\b")),
     (AnswerType.PLACE, re.compile(r"\b(where|located|location|situated|which (city|province|region))\b")),
-    (AnswerType.WHO, re.compile(r"\b(who|by whom|which (organi[sz]ation|body|authority|company|government))\b")),
+    (AnswerType.WHO, re.compile(r"\b(who|by whom|which (organi[sz]ation|body|authority|agency|institution|"
+                                r"ministry|department|company|government))\b")),
     (AnswerType.LIST, re.compile(r"\b(which|what (kinds?|types?|sorts?|industries|sectors|areas|fields|projects|"
                                  r"measures|products)|list|name the|focus(es)? on|include)\b")),
     (AnswerType.NUMBER, re.compile(r"#|\b(gdp|percentage|percent|hectares|km2?|racks|eflops|figure|worth|size|growth|"
@@ -129,6 +131,9 @@ _FOCUS_PATTERNS = (
 _GENERIC_TOKENS = {t for w in _GENERIC_MODIFIERS for t in tokenize(w)} | {"land", "could", "tell"}
 _CATEGORY_TYPES = (AnswerType.LIST, AnswerType.PLACE, AnswerType.WHO)  # "which fields…": the answer names instances
 _PLACE_WORDS = {"city", "province", "country", "region", "place", "town", "district", "location"}
+# "Which body approved…": the answer names an organisation; the report need not call it a "body".
+_BODY_WORDS = {"organisation", "organization", "body", "authority", "agency", "institution", "ministry", "department",
+               "government"}
 
 
 def question_focus(question: str) -> tuple[set[str], list[str]]:
@@ -138,7 +143,7 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
         m = pattern.search(q)
         if m:
             words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
-            if any(w in _PLACE_WORDS for w in words):
+            if any(w in _PLACE_WORDS or w in _BODY_WORDS for w in words):
                 return set(), []
             tokens = set(tokenize(" ".join(words)))
             for word in words:
@@ -286,6 +291,22 @@ class ExtractiveAnswerer:
                 covered += weight * best
         return covered / total if total else 0.0
 
+    def _add_synonyms(self, groups: list[ConceptGroup], report_words: set[str],
+                      soft: dict[str, dict[str, float]]) -> None:
+        """A question word's WordNet synonyms that the candidate sentences use count partly as the word
+        ("officials back…" meets "the government will support…"), like a near neighbour in the embedding space."""
+        weight = self.settings.thesaurus_weight
+        by_family: dict[str, set[str]] = {}
+        for token in {t for w in report_words for t in tokenize(w)}:
+            by_family.setdefault(family(token), set()).add(token)
+        for group in groups:
+            for synonym in synonyms(group.word):
+                for token in tokenize(synonym):
+                    for used in by_family.get(family(token), ()):  # "sanction" -> "approval" via "approve"
+                        if used not in group.tokens:
+                            close = soft.setdefault(group.word, {})
+                            close[used] = max(close.get(used, 0.0), weight)
+
     def _item_overview(self, question: str, focus: set[str], docs: list[Document],
                        confidence: float) -> AnswerResult | None:
         """"Which industries does the report describe?": the labels of a section's list items.
@@ -346,7 +367,12 @@ class ExtractiveAnswerer:
         return found == len(tokens) or (len(tokens) > 3 and found >= 0.6 * len(tokens))
 
     def _covers(self, tokens: set[str], present: set[str]) -> bool:
-        return bool(({self.index.lexical.correct(t) or t for t in tokens} | tokens) & present)
+        """Whether any of ``tokens`` (or its spelling in the report, or a word of its family) is in ``present``."""
+        wanted = {self.index.lexical.correct(t) or t for t in tokens} | tokens
+        if wanted & present:
+            return True
+        families = {family(t) for t in wanted}
+        return any(family(t) in families for t in present)
 
     def candidates(self, docs: list[Document]) -> list[tuple[str, str, Document, int]]:
         """(sentence, the sentence before it, chunk, chunk rank) for every sentence of the chunks."""
@@ -402,6 +428,8 @@ class ExtractiveAnswerer:
         report_words = {w.lower() for sentence, _, doc, _ in candidates
                         for w in re.findall(r"[A-Za-z]+", f"{sentence} {doc.metadata.get('section', '')}")}
         soft = self.words.similar(unknown, report_words) if unknown else {}
+        if self.settings.thesaurus_weight:
+            self._add_synonyms(groups, report_words, soft)
         # Embed only the sentences worth comparing: those of the two best chunks and the best by words.
         lexical = [self._coverage(groups, set(tokenize(c[0])) | set(tokenize(c[2].metadata.get("section", ""))), soft)
                    for c in candidates]
@@ -447,7 +475,7 @@ class ExtractiveAnswerer:
             if _in_sibling_section(doc, asked_sections) or _ordinal_elsewhere(asked, own_text) or any(
                     names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
                 score *= self.settings.missing_entity_penalty  # another thing of the same kind, like another name
-            missing = [t for t in distinctive if t not in context_tokens]
+            missing = [t for t in distinctive if not self._covers({t}, context_tokens)]
             score *= self.settings.off_topic_penalty ** min(2, len(missing))
             if doc.metadata.get("kind") == "footnote" and not asks_for_source:
                 score *= self.settings.missing_focus_penalty

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     distinctive_share: float = Field(0.2, description="A word in at most this share of chunks is distinctive.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
     focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
+    thesaurus_weight: float = Field(0.7, description="How much a WordNet synonym of a question word counts as the word (0 = off).")
     max_answer_sentences: int = 2
     max_embedded_sentences: int = Field(16, description="Candidate sentences compared by embedding, beyond the top two chunks'.")
     max_answer_chars: int = Field(400, description="Longest answer text; the quotes in the citations stay whole.")

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import snowballstemmer
+
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "vs", "etc", "e.g", "i.e", "co", "ltd", "inc", "st", "jan", "feb",
                   "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "p", "pp", "fig"}
 _SENTENCE_END_RE = re.compile(r"[.!?](?:[\"”’)\]]*)(?=\s+[\"“‘(\[]?[A-Z0-9•])")
@@ -68,6 +70,16 @@ def _stem(token: str) -> str:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3 and not token.endswith("ss"):
             return token[: -len(suffix)] + repl
     return token
+
+
+_SNOWBALL = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65_536)
+def family(token: str) -> str:
+    """A token's word family (its Snowball stem): "development" and "develop", "approval" and "approved" are
+    one family. Search tokens keep the light stem; matching a question's word to a sentence's uses this."""
+    return token if not token.isalpha() else _SNOWBALL.stemWord(token)
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:

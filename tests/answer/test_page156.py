@@ -121,3 +121,18 @@ def test_which_industries_lists_the_sections_items(assistant):
     assert len(response.citations) == 5 and all(c.page == 156 for c in response.citations)
     item = assistant.ask("Which industries will the government support with specialized industrial parks?")
     assert "data annotation" in item.answer and "Big data industry;" not in item.answer
+
+
+def test_a_paraphrase_in_other_words_finds_the_passage(assistant):
+    """Words the page does not use: WordNet synonyms ("back" -> "support") and word families
+    ("develop" -> "development") let the paraphrase meet the passage; without the synonyms it is abstained."""
+    from rag.chain import ReportAssistant
+
+    question = "Which areas will the authorities back with dedicated parks?"
+    response = assistant.ask(question)
+    assert not response.abstained and "data annotation" in response.answer
+    assert response.citations[0].page == 156 and "specialized industrial parks" in response.citations[0].quote
+    plain = ReportAssistant.from_settings(assistant.settings.model_copy(update={"thesaurus_weight": 0.0}))
+    assert plain.ask(question).abstained
+    tools = assistant.ask("Besides the parks themselves, what will officials help develop in them?")
+    assert "development tools" in tools.answer and not tools.abstained
