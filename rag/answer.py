@@ -25,7 +25,7 @@ from langchain_core.documents import Document
 
 from rag.config import Settings
 from rag.index import ReportIndex
-from rag.text import QUERY_SYNONYMS, family, named_entities, split_sentences, tokenize
+from rag.text import QUERY_SYNONYMS, STOPWORDS, family, named_entities, split_sentences, tokenize
 from rag.thesaurus import synonyms
 
 ABSTAIN_TEXT = "The report does not answer this"
@@ -143,6 +143,9 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
         m = pattern.search(q)
         if m:
             words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
+            if pattern is _FOCUS_PATTERNS[-1]:  # "What natural resource advantage does…": the head, "advantage"
+                phrase = [w for w in asked_class(q) if w not in _GENERIC_MODIFIERS]
+                words = phrase[-1:] or words
             if any(w in _PLACE_WORDS or w in _BODY_WORDS for w in words):
                 return set(), []
             tokens = set(tokenize(" ".join(words)))
@@ -151,6 +154,29 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
             if tokens:
                 return tokens, [w for w in words if tokenize(w)]
     return set(), []
+
+
+_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "one", "someone", "anyone"}  # "what they spend": a clause
+_NP_STOP = {"is", "was", "are", "were", "be", "been", "does", "did", "do", "will", "would", "can", "could", "should",
+            "has", "have", "had", "of", "in", "for", "at", "on", "from", "to", "by", "with", "about", "the", "a", "an",
+            "this", "that", "these", "those", "its", "their", "and", "or", "there", "not", "that"}
+
+
+def asked_class(question: str) -> list[str]:
+    """The words of the noun phrase a "which/what" question asks about ("Which quantum computing labs account
+    for…" -> ["quantum", "computing", "labs"]); its last word is the head. Ends at an auxiliary, a preposition,
+    a past-tense verb ("Which body signed…"), or after a plural noun ("labs account…")."""
+    m = re.search(r"\b(?:which|what)\s+(.*)", question.lower())
+    if not m:
+        return []
+    words: list[str] = []
+    for word in re.findall(r"[a-z][\w’'-]*", m.group(1))[:4]:
+        if word in _NP_STOP or word in STOPWORDS or word in _PRONOUNS or (words and word.endswith("ed")):
+            break
+        words.append(word)
+        if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+            break
+    return words
 
 
 @dataclass
@@ -430,6 +456,12 @@ class ExtractiveAnswerer:
         soft = self.words.similar(unknown, report_words) if unknown else {}
         if self.settings.thesaurus_weight:
             self._add_synonyms(groups, report_words, soft)
+        # "Which quantum computing labs…": the answer names labs, so "labs" need not be in it, but a word that
+        # narrows the class and that the report never uses (nor a synonym or near word of it) means the report
+        # does not cover that class.
+        class_words = asked_class(asked) if kind in _CATEGORY_TYPES else []
+        alien_class = [w for w in class_words[:-1] if w not in _GENERIC_MODIFIERS and not self._known(set(tokenize(w)))
+                       and max(soft.get(w, {}).values(), default=0.0) < self.settings.focus_soft_floor]
         # Embed only the sentences worth comparing: those of the two best chunks and the best by words.
         lexical = [self._coverage(groups, set(tokenize(c[0])) | set(tokenize(c[2].metadata.get("section", ""))), soft)
                    for c in candidates]
@@ -478,6 +510,8 @@ class ExtractiveAnswerer:
             missing = [t for t in distinctive if not self._covers({t}, context_tokens)]
             score *= self.settings.off_topic_penalty ** min(2, len(missing))
             if doc.metadata.get("kind") == "footnote" and not asks_for_source:
+                score *= self.settings.missing_focus_penalty
+            if alien_class:
                 score *= self.settings.missing_focus_penalty
             if type_match == 0.0 and strict:
                 score *= self.settings.missing_focus_penalty
