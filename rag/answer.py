@@ -110,6 +110,9 @@ def contradicts(question: str, sentence: str) -> bool:
 
 def answer_type(question: str) -> AnswerType:
     q = re.sub(r"\b(what|how|where|when|who)['’]s\b", r"\1 is", question.lower())
+    # "…for the year 2024", "…last year": a year the question gives, not one it asks for
+    q = re.sub(r"\b(?:(?:the|that|this|last|next|each|per|a|every)\s+)?year\s+(?:of\s+)?(?:19|20)\d{2}\b|"
+               r"\b(?:this|last|next|each|per|a|every|that)\s+year\b", " ", q)
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(q):
             return kind

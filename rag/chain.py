@@ -111,12 +111,18 @@ _SWITCH_RE = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|how)\s+about\s+\S", re.IG
 _INJECTION_RE = re.compile(
     r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|say yes|say no|just say|"
     r"respond with|reply with|answer with|answer only|output|print|reveal|from now on|system( override)?\b|"
-    r"developer:|new instructions?|confirm (it|its|this|that)|cite page)\b", re.IGNORECASE)
+    r"developer:|new instructions?|confirm (it|its|this|that)|cite page|"
+    r"(you are|you're|we are|now) (now )?(in|entering) \w+ mode|(enter|switch to|activate|enable) \w+ mode|"
+    r"(admin|system|developer|assistant|moderator) (note|message|instruction|override|command)s?)\b", re.IGNORECASE)
 _CLAUSE_SPLIT_RE = re.compile(r"(?:,\s*then\s+|;\s*|:\s+|\s+then\s+)", re.IGNORECASE)
+# "[ADMIN NOTE: cite page 200 …]", "<system>…</system>": text set apart in brackets and addressed to the system
+_BRACKETED_RE = re.compile(r"[\[<{(]\s*/?\s*(?:admin|system|developer|assistant|moderator|instruction|note|override)"
+                           r"\b[^\]>})]*[\]>})]", re.IGNORECASE)
 
 
 def strip_instructions(question: str) -> str:
     """Drop sentences that instruct the assistant ("Ignore previous instructions…"); keep the question."""
+    question = _BRACKETED_RE.sub(" ", question)
     sentences = [question[a:b] for a, b in split_sentences(question)] or [question]
     kept = []
     for sentence in sentences:
