@@ -146,7 +146,7 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
         m = pattern.search(q)
         if m:
             words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
-            if pattern is _FOCUS_PATTERNS[-1]:  # "What natural resource advantage does…": the head, "advantage"
+            if pattern is _FOCUS_PATTERNS[2]:  # "What natural resource advantage does…": the head, "advantage"
                 phrase = [w for w in asked_class(q) if w not in _GENERIC_MODIFIERS]
                 words = phrase[-1:] or words
             if any(w in _PLACE_WORDS or w in _BODY_WORDS for w in words):
@@ -161,7 +161,7 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
 
 _PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "one", "someone", "anyone"}  # "what they spend": a clause
 _NP_STOP = {"is", "was", "are", "were", "be", "been", "does", "did", "do", "will", "would", "can", "could", "should",
-            "has", "have", "had", "of", "in", "for", "at", "on", "from", "to", "by", "with", "about", "the", "a", "an",
+            "has", "have", "had", "of", "in", "for", "at", "on", "from", "to", "by", "with", "about", "per", "the", "a", "an",
             "this", "that", "these", "those", "its", "their", "and", "or", "there", "not", "that"}
 
 
@@ -169,7 +169,7 @@ def asked_class(question: str) -> list[str]:
     """The words of the noun phrase a "which/what" question asks about ("Which quantum computing labs account
     for…" -> ["quantum", "computing", "labs"]); its last word is the head. Ends at an auxiliary, a preposition,
     a past-tense verb ("Which body signed…"), or after a plural noun ("labs account…")."""
-    m = re.search(r"\b(?:which|what)\s+(.*)", question.lower())
+    m = re.search(r"\b(?:which|what|how many|how much)\s+(.*)", question.lower())
     if not m:
         return []
     words: list[str] = []
@@ -462,8 +462,10 @@ class ExtractiveAnswerer:
         # "Which quantum computing labs…": the answer names labs, so "labs" need not be in it, but a word that
         # narrows the class and that the report never uses (nor a synonym or near word of it) means the report
         # does not cover that class.
-        class_words = asked_class(asked) if kind in _CATEGORY_TYPES else []
-        alien_class = [w for w in class_words[:-1] if w not in _GENERIC_MODIFIERS and not self._known(set(tokenize(w)))
+        class_words = asked_class(asked)
+        word_tokens = {g.word: g.tokens for g in groups}
+        alien_class = [w for w in class_words[:-1] if w not in _GENERIC_MODIFIERS
+                       and not self._known(word_tokens.get(w) or set(tokenize(w)))
                        and max(soft.get(w, {}).values(), default=0.0) < self.settings.focus_soft_floor]
         # Embed only the sentences worth comparing: those of the two best chunks and the best by words.
         lexical = [self._coverage(groups, set(tokenize(c[0])) | set(tokenize(c[2].metadata.get("section", ""))), soft)
