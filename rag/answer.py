@@ -108,6 +108,23 @@ def contradicts(question: str, sentence: str) -> bool:
     return (q_down and not q_up and s_up and not s_down) or (q_up and not q_down and s_down and not s_up)
 
 
+_ACTUAL = re.compile(r"\b(already|currently|presently|so far|to date|right now|in operation|operational|operating|"
+                     r"up and running|in use|in service|existing|actually (built|running|used))\b", re.I)
+_PLANNED = re.compile(r"\b(planned|plans?|proposed|projected|targeted|intended|envisaged|will|to be built)\b", re.I)
+
+
+def planned_not_actual(question: str, lead: str | None, sentence: str) -> str | None:
+    """The question asks how much is already in place; the report's figure is a planned one ("over 1.4 million
+    planned standard racks"). Returns the planned figure, or None."""
+    if not lead or not _ACTUAL.search(question) or _PLANNED.search(question):
+        return None
+    at = sentence.find(lead)
+    if at < 0:
+        return None
+    around = sentence[max(0, at - 25) : at + len(lead) + 25]
+    return lead if _PLANNED.search(around) else None
+
+
 def answer_type(question: str) -> AnswerType:
     q = re.sub(r"\b(what|how|where|when|who)['’]s\b", r"\1 is", question.lower())
     # "…for the year 2024", "…last year": a year the question gives, not one it asks for
@@ -532,9 +549,16 @@ class ExtractiveAnswerer:
                                 f"{where} (“…{best.quote[-60:].lstrip()}”), and the next page is not in the "
                                 "ingested report.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
-        if contradicts(question, best.quote):
+        # The passage about the thing, not just the best sentence: "Why was the eco-city cancelled?" is
+        # answered by "A planned e-commerce eco-city will span…" one sentence before "…the eco-city will form…".
+        if contradicts(question, best.quote) or contradicts(question, best.doc.page_content):
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question "
                                 "assumes. See the cited passage for what it does say.", abstained=True,
+                                confidence=confidence, evidence=[best], kind=kind)
+        planned = planned_not_actual(question, lead_figure(kind, question, best.quote), best.quote)
+        if planned:
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: it gives a planned figure ({planned}), not what is "
+                                "already in place. See the cited passage.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
         if kind == AnswerType.LIST and focus:
             overview = self._item_overview(question, focus, docs, confidence)
