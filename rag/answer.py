@@ -67,8 +67,8 @@ _TYPE_PATTERNS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.YEAR, re.compile(r"\b(when|what year|which year|since when|how long ago|in what year|year)\b")),
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|fast|high|far)|what (is|was|were|are) the ([a-z-]+ ){0,2}(size|area|gdp|number|share|"
-        r"percentage|proportion|value|growth|rate|amount|capacity|potential|total)|by how much|what share|"
-        r"what percentage|what proportion|growth rate|number of)\b")),
+        r"percentage|proportion|fraction|value|growth|rate|amount|capacity|potential|total|footprint|acreage)|by how much|"
+        r"what share|what fraction|what percentage|what proportion|growth rate|number of)\b")),
     (AnswerType.PLACE, re.compile(r"\b(where|located|location|situated|which (city|province|region))\b")),
     (AnswerType.WHO, re.compile(r"\b(who|by whom|which (organi[sz]ation|body|authority|agency|institution|"
                                 r"ministry|department|company|government))\b")),
@@ -87,9 +87,12 @@ _FIGURE_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 _UNIT_HINTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\b(area|big|large|size|territory|km|square|hectares?)\b"), re.compile(r"km²|km2|hectares|km\b")),
+    # the words that ask for a measure of land, whatever the report calls it
+    (re.compile(r"\b(area|big|large|size|territory|km|square|hectares?|acres?|acreage|footprint|ground|land|"
+                r"surface|occupy|occupies|span|spans|expanse)\b"), re.compile(r"km²|km2|hectares|km\b")),
     (re.compile(r"\b(gdp|worth|potential|value|rmb|yuan|billion|investment)\b"), re.compile(r"RMB|billion|\$")),
-    (re.compile(r"\b(share|percent|percentage|proportion|rate|growth|grew|surged|increase)\b"), re.compile(r"%")),
+    (re.compile(r"\b(share|percent|percentage|proportion|fraction|rate|growth|grew|surged|increase)\b"),
+     re.compile(r"%")),
     (re.compile(r"\b(racks?)\b"), re.compile(r"million|racks")),
     (re.compile(r"\b(eflops|computing power)\b"), re.compile(r"EFLOPS")),
 )
@@ -111,6 +114,12 @@ def contradicts(question: str, sentence: str) -> bool:
 _ACTUAL = re.compile(r"\b(already|currently|presently|so far|to date|right now|in operation|operational|operating|"
                      r"up and running|in use|in service|existing|actually (built|running|used))\b", re.I)
 _PLANNED = re.compile(r"\b(planned|plans?|proposed|projected|targeted|intended|envisaged|will|to be built)\b", re.I)
+
+
+def measures(words: list[str], sentence: str) -> bool:
+    """A question word that asks for a measure ("footprint", "acreage") is there when the sentence gives a
+    figure in that measure's unit ("22 km²")."""
+    return any(ask.fullmatch(w.lower()) and unit.search(sentence) for w in words for ask, unit in _UNIT_HINTS)
 
 
 def planned_not_actual(question: str, lead: str | None, sentence: str) -> str | None:
@@ -520,7 +529,7 @@ class ExtractiveAnswerer:
             # What the question insists on must be there: its focus, its names, its years, its kind of answer.
             if focus and kind not in _CATEGORY_TYPES and not self._covers(focus, sentence_tokens) and not any(
                     soft.get(w, {}).get(t, 0.0) >= self.settings.focus_soft_floor
-                    for w in focus_words for t in sentence_tokens):
+                    for w in focus_words for t in sentence_tokens) and not measures(focus_words, sentence):
                 score *= self.settings.missing_focus_penalty
             if any(not self._covers_all(e, sentence_tokens) for e in entities):
                 score *= self.settings.missing_entity_penalty
