@@ -412,6 +412,23 @@ class ExtractiveAnswerer:
                     out.add(corrected)
         return out
 
+    def _topical(self, distinctive: set[str], candidates: list[tuple[str, str, Document, int]], embedded: list[int],
+                 sims: np.ndarray) -> set[str]:
+        """The distinctive words the report uses where it speaks of what the question asks. A rare word the
+        report uses only in a passage far from the question ("dedicated" in "98% … is dedicated to intelligent
+        computing", for "officials back dedicated parks") is the asker's wording, not a topic."""
+        if not distinctive or not embedded:
+            return distinctive
+        best = float(sims.max())
+        kept = set()
+        for token in distinctive:
+            holders = [float(sims[i]) for i in embedded
+                       if self._covers({token}, set(tokenize(f"{candidates[i][0]} {candidates[i][1]} "
+                                                              f"{candidates[i][2].metadata.get('section', '')}")))]
+            if not holders or max(holders) >= best - self.settings.topic_gap:
+                kept.add(token)
+        return kept
+
     def _known(self, tokens: set[str]) -> bool:
         """Whether the report uses (a spelling of) any of these tokens."""
         return any(t in self.index.lexical.postings or self.index.lexical.correct(t) for t in tokens)
@@ -503,6 +520,7 @@ class ExtractiveAnswerer:
             s_vecs = self.vectors.get_many([_meaning(candidates[i][0], candidates[i][2]) for i in embed],
                                            self.index.embeddings.embed_documents)
             sims[embed] = s_vecs @ q_vec
+        distinctive = self._topical(distinctive, candidates, embed, sims)
         scored: list[Evidence] = []
         for (sentence, previous, doc, rank), sim in zip(candidates, sims):
             section_tokens = set(tokenize(doc.metadata.get("section", "")))

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     missing_entity_penalty: float = Field(0.5, description="Score factor for a sentence that lacks a name the question uses.")
     off_topic_penalty: float = Field(0.8, description="Score factor per distinctive question word a sentence lacks.")
     distinctive_share: float = Field(0.2, description="A word in at most this share of chunks is distinctive.")
+    topic_gap: float = Field(0.3, description="A distinctive word whose best sentence is this much less similar to the question than the best sentence is not a topic.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
     focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
     thesaurus_weight: float = Field(0.7, description="How much a WordNet synonym of a question word counts as the word (0 = off).")
