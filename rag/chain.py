@@ -137,7 +137,7 @@ def strip_instructions(question: str) -> str:
 
 def is_follow_up(question: str) -> bool:
     """A question that leans on the conversation: a pronoun, "and…", or too little to stand alone."""
-    if named_entities(question):
+    if [e for e in named_entities(question) if not e.isupper()]:  # "its GDP": an acronym is not a subject
         return False
     return bool(_ANAPHOR_RE.search(question) or _CONTINUATION_RE.match(question) or len(tokenize(question)) < 3)
 
