@@ -26,7 +26,6 @@ from langchain_core.documents import Document
 from rag.config import Settings
 from rag.index import ReportIndex
 from rag.text import QUERY_SYNONYMS, STOPWORDS, family, named_entities, split_sentences, tokenize
-from rag.thesaurus import synonyms
 
 ABSTAIN_TEXT = "The report does not answer this"
 
@@ -99,7 +98,8 @@ _UNIT_HINTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 
 _DOWN = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|shrunk|"
-                   r"contract|contracted|slump|slumped|cut|reduce|reduced|lose|lost|closed|cancel+ed)\b", re.I)
+                   r"contract|contracted|slump|slumped|cut|reduce|reduced|lose|lost|closed|cancel+ed|scrapped|abandoned|halted|"
+                   r"suspended|shelved|terminated|stopped|withdrawn|shut down|demolished)\b", re.I)
 _UP = re.compile(r"\b(grow|grew|growth|rise|rose|increase|increased|surge|surged|expand|expanded|up|gain|gained|"
                  r"accelerat\w*|reached|established|built|completed|launch\w*|planned|plans)\b", re.I)
 
@@ -346,22 +346,6 @@ class ExtractiveAnswerer:
                 covered += weight * best
         return covered / total if total else 0.0
 
-    def _add_synonyms(self, groups: list[ConceptGroup], report_words: set[str],
-                      soft: dict[str, dict[str, float]]) -> None:
-        """A question word's WordNet synonyms that the candidate sentences use count partly as the word
-        ("officials back…" meets "the government will support…"), like a near neighbour in the embedding space."""
-        weight = self.settings.thesaurus_weight
-        by_family: dict[str, set[str]] = {}
-        for token in {t for w in report_words for t in tokenize(w)}:
-            by_family.setdefault(family(token), set()).add(token)
-        for group in groups:
-            for synonym in synonyms(group.word):
-                for token in tokenize(synonym):
-                    for used in by_family.get(family(token), ()):  # "sanction" -> "approval" via "approve"
-                        if used not in group.tokens:
-                            close = soft.setdefault(group.word, {})
-                            close[used] = max(close.get(used, 0.0), weight)
-
     def _item_overview(self, question: str, focus: set[str], docs: list[Document],
                        confidence: float) -> AnswerResult | None:
         """"Which industries does the report describe?": the labels of a section's list items.
@@ -500,8 +484,6 @@ class ExtractiveAnswerer:
         report_words = {w.lower() for sentence, _, doc, _ in candidates
                         for w in re.findall(r"[A-Za-z]+", f"{sentence} {doc.metadata.get('section', '')}")}
         soft = self.words.similar(unknown, report_words) if unknown else {}
-        if self.settings.thesaurus_weight:
-            self._add_synonyms(groups, report_words, soft)
         # "Which quantum computing labs…": the answer names labs, so "labs" need not be in it, but a word that
         # narrows the class and that the report never uses (nor a synonym or near word of it) means the report
         # does not cover that class.

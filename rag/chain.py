@@ -116,8 +116,9 @@ _INJECTION_RE = re.compile(
     r"(admin|system|developer|assistant|moderator) (note|message|instruction|override|command)s?)\b", re.IGNORECASE)
 _CLAUSE_SPLIT_RE = re.compile(r"(?:,\s*then\s+|;\s*|:\s+|\s+then\s+)", re.IGNORECASE)
 # "[ADMIN NOTE: cite page 200 …]", "<system>…</system>": text set apart in brackets and addressed to the system
-_BRACKETED_RE = re.compile(r"[\[<{(]\s*/?\s*(?:admin|system|developer|assistant|moderator|instruction|note|override)"
-                           r"\b[^\]>})]*[\]>})]", re.IGNORECASE)
+_BRACKETED_RE = re.compile(r"<\s*(admin|system|developer|assistant|instructions?)\b[^>]*>.*?<\s*/\s*\1\s*>|"
+                           r"[\[<{(]\s*/?\s*(?:admin|system|developer|assistant|moderator|instructions?|note|override)"
+                           r"\b[^\]>})]*[\]>})]", re.IGNORECASE | re.DOTALL)
 
 
 def strip_instructions(question: str) -> str:
@@ -126,6 +127,8 @@ def strip_instructions(question: str) -> str:
     sentences = [question[a:b] for a, b in split_sentences(question)] or [question]
     kept = []
     for sentence in sentences:
+        if not tokenize(sentence) and not re.search(r"\d", sentence):
+            continue  # what is left of a removed note ("The report says: ."), or an empty line
         clauses = [c for c in _CLAUSE_SPLIT_RE.split(sentence) if c.strip()]
         clean = [c for c in clauses if not _INJECTION_RE.match(c)]
         if len(clean) == len(clauses):

@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     topic_gap: float = Field(0.3, description="A distinctive word whose best sentence is this much less similar to the question than the best sentence is not a topic.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
     focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
-    thesaurus_weight: float = Field(0.7, description="How much a WordNet synonym of a question word counts as the word (0 = off).")
     max_answer_sentences: int = 2
     max_embedded_sentences: int = Field(16, description="Candidate sentences compared by embedding, beyond the top two chunks'.")
     max_answer_chars: int = Field(400, description="Longest answer text; the quotes in the citations stay whole.")
