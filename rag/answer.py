@@ -406,7 +406,8 @@ class ExtractiveAnswerer:
         best = float(sims.max())
         kept = set()
         for token in distinctive:
-            holders = [float(sims[i]) for i in embedded
+            # a sentence not even worth embedding (few of the question's words, not in the best chunks) is far
+            holders = [float(sims[i]) for i in range(len(candidates))
                        if self._covers({token}, set(tokenize(f"{candidates[i][0]} {candidates[i][1]} "
                                                               f"{candidates[i][2].metadata.get('section', '')}")))]
             if not holders or max(holders) >= best - self.settings.topic_gap:
