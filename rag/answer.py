@@ -25,7 +25,7 @@ from langchain_core.documents import Document
 
 from rag.config import Settings
 from rag.index import ReportIndex
-from rag.text import QUERY_SYNONYMS, STOPWORDS, family, named_entities, split_sentences, tokenize
+from rag.text import QUERY_SYNONYMS, STOPWORDS, family, named_entities, numbers_in, split_sentences, tokenize
 
 ABSTAIN_TEXT = "The report does not answer this"
 
@@ -152,7 +152,7 @@ _GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", 
                       "way", "ways", "means", "extent", "status", "rank", "ranking", "order", "position", "two",
                       "three", "four", "five", "several", "some", "all"}
 _FOCUS_PATTERNS = (
-    re.compile(r"\bhow (?:many|much) ([a-z][\w-]*(?: [a-z][\w-]*)?)"),
+    re.compile(r"\bhow (?:many|much) (?!of\b)([a-z][\w’'-]*(?: [a-z][\w’'-]*)?)"),  # "how much of X": a part of X
     re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
                r"(?= (?:of|in|for|at|on|from|to|by|does|did|do|is|was|has|had|will)\b|\?|$)"),
     re.compile(r"\b(?:what|which) ((?!(?:is|was|are|were|does|did|do|will|has|had|can|the|a|an)\b)[a-z][\w-]*)"),
@@ -171,7 +171,7 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
     for pattern in _FOCUS_PATTERNS:
         m = pattern.search(q)
         if m:
-            words = [w for w in re.findall(r"[a-z][\w-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
+            words = [w for w in re.findall(r"[a-z][\w’'-]*", m.group(1)) if w not in _GENERIC_MODIFIERS]
             if pattern is _FOCUS_PATTERNS[2]:  # "What natural resource advantage does…": the head, "advantage"
                 phrase = [w for w in asked_class(q) if w not in _GENERIC_MODIFIERS]
                 words = phrase[-1:] or words
@@ -185,6 +185,7 @@ def question_focus(question: str) -> tuple[set[str], list[str]]:
     return set(), []
 
 
+_COMPARATIVE = re.compile(r"\w{2,}(er|est)$")  # "Which wider region…": a comparison, not a kind of region
 _PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "one", "someone", "anyone"}  # "what they spend": a clause
 _NP_STOP = {"is", "was", "are", "were", "be", "been", "does", "did", "do", "will", "would", "can", "could", "should",
             "has", "have", "had", "of", "in", "for", "at", "on", "from", "to", "by", "with", "about", "per", "the", "a", "an",
@@ -444,8 +445,11 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult:
         premise, asked = split_premise(question)
+        claim = confirmation_claim(question)
+        if claim:  # "X was set up in 2005, correct?": the claim is what is asked and what is assumed
+            premise, asked = claim, claim
         asked = _UNIT_REQUEST.sub("?", asked)  # "…in hectares?" asks for a unit, not about hectares
-        kind = answer_type(asked)
+        kind = answer_type(asked) if not claim else AnswerType.DESCRIBE  # a claim is checked, not a figure asked
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
         groups = concept_groups(asked)
@@ -467,12 +471,16 @@ class ExtractiveAnswerer:
         # The premise's subject is the asked part's "it"; its other names are part of the claim.
         named = named_entities(asked if not query or query == question else query)
         named += [e for e in named_entities(question) if premise and e in premise][:1]
-        entities = [set(tokenize(e)) for e in named]
-        entities = [e for e in entities if e]
-        asked_years = {m.group() for m in _YEAR_RE.finditer(question)}
+        # "Of China's national new areas, in what order was Gui’an set up?": a possessive name beside another
+        # name scopes it (Gui’an is in China); a sentence about Gui’an need not say "China".
+        # A name the report never uses ("Tencent's data center in Gui'an") is not scope: it is what is asked about.
+        scoping = [bool(re.search(r"['’]s$", e)) and len(named) > 1 and self._known(set(tokenize(e))) for e in named]
+        entities = [(set(tokenize(e)), scope) for e, scope in zip(named, scoping)]
+        entities = [(e, scope) for e, scope in entities if e]
+        asked_years = {m.group() for m in _YEAR_RE.finditer(question)} if not claim else set()
         asks_for_source = bool(re.search(r"\b(source|sources|cite[sd]?|reference|footnote|link|url|website)\b",
                                          question, re.IGNORECASE))
-        given = _given_numbers(question)
+        given = _given_numbers(question) if not claim else set()
         candidates = self.candidates(docs)
         asked_sections = sections_named(question, docs)
         # Only pairs the report itself uses ("planned area"): a paraphrase ("directly governed area") names no
@@ -490,7 +498,7 @@ class ExtractiveAnswerer:
         # does not cover that class.
         class_words = asked_class(asked)
         word_tokens = {g.word: g.tokens for g in groups}
-        alien_class = [w for w in class_words[:-1] if w not in _GENERIC_MODIFIERS
+        alien_class = [w for w in class_words[:-1] if w not in _GENERIC_MODIFIERS and not _COMPARATIVE.search(w)
                        and not self._known(word_tokens.get(w) or set(tokenize(w)))
                        and max(soft.get(w, {}).values(), default=0.0) < self.settings.focus_soft_floor]
         # Embed only the sentences worth comparing: those of the two best chunks and the best by words.
@@ -532,11 +540,12 @@ class ExtractiveAnswerer:
                     soft.get(w, {}).get(t, 0.0) >= self.settings.focus_soft_floor
                     for w in focus_words for t in sentence_tokens) and not measures(focus_words, sentence):
                 score *= self.settings.missing_focus_penalty
-            if any(not self._covers_all(e, sentence_tokens) for e in entities):
+            missing_names = [scope for e, scope in entities if not self._covers_all(e, sentence_tokens)]
+            if missing_names and (not all(missing_names) or len(missing_names) == len(entities)):
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty
-            if _in_sibling_section(doc, asked_sections) or _ordinal_elsewhere(asked, own_text) or any(
+            if _in_sibling_section(doc, asked_sections) or (not claim and _ordinal_elsewhere(asked, own_text)) or any(
                     names_a_sibling(pair, sentence, sentence_tokens) for pair in qualifiers):
                 score *= self.settings.missing_entity_penalty  # another thing of the same kind, like another name
             missing = [t for t in distinctive if not self._covers({t}, context_tokens)]
@@ -687,6 +696,23 @@ def split_premise(question: str) -> tuple[str, str]:
     return m.group("premise").strip(), m.group("asked").strip()
 
 
+_CONFIRM_TAG = re.compile(
+    r"\s*(?:[,;:—–-]\s*|\s)(?:is that |is this |am i )?(?:correct|right|true|so|accurate)\s*\??\s*$|"
+    r"\s*(?:[,;:—–-]\s*|\s)(?:isn[’']t it|aren[’']t they|wasn[’']t it|didn[’']t it|no)\s*\?\s*$|"
+    r"\s*(?:[,;:—–-]\s*|\s)(?:can|could|would) you (?:please )?(?:confirm|verify|check)(?: (?:that|this|it))?\s*\??\s*$",
+    re.IGNORECASE)
+
+
+def confirmation_claim(question: str) -> str:
+    """The statement of a "…, correct?" / "… — can you confirm that?" question: a claim to check against the
+    report; "" for other questions."""
+    m = _CONFIRM_TAG.search(question)
+    if not m or re.match(r"\s*(what|which|when|where|who|how|why)\b", question, re.IGNORECASE):
+        return ""
+    claim = question[: m.start()].strip()
+    return claim if len(tokenize(claim)) >= 3 else ""
+
+
 def premise_note(premise: str, evidence: Evidence) -> str | None:
     """What to tell an asker whose premise the quoted passage does not bear out."""
     if not premise:
@@ -695,7 +721,13 @@ def premise_note(premise: str, evidence: Evidence) -> str | None:
     claimed = [t for t in tokenize(premise) if t not in _GENERIC_TOKENS or t in ("first", "whole", "entire")]
     if all(t in said for t in claimed):
         return None
-    return f"Note: the question assumes {premise.rstrip('.')}; the cited passage does not say that."
+    if set(numbers_in(premise)) - set(numbers_in(evidence.quote)):
+        # not repeated: a figure the report does not give stays out of the answer
+        return "Note: the cited passage does not bear out the figures the question states."
+    premise = premise.rstrip(".")
+    if re.match(r"(The|A|An|This|That|These|Its) ", premise):
+        premise = premise[0].lower() + premise[1:]
+    return f"Note: the question assumes {premise}; the cited passage does not say that."
 
 
 def qualified_heads(question: str) -> list[tuple[str, str]]:

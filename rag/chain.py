@@ -26,7 +26,7 @@ from rag.history import ConversationStore, Turn
 from rag.index import ReportIndex
 from rag.retrieve import HybridRetriever, RetrievalMode
 from rag.spelling import Speller
-from rag.text import QUERY_SYNONYMS, named_entities, split_sentences, tokenize
+from rag.text import QUERY_SYNONYMS, STOPWORDS, named_entities, split_sentences, tokenize
 
 # Words a question may use that the report need not contain; spelling correction knows them too.
 QUERY_WORDS = {w for key in QUERY_SYNONYMS for w in key.split()} | {
@@ -113,6 +113,7 @@ _INJECTION_RE = re.compile(
     r"respond with|reply with|answer with|answer only|output|print|reveal|from now on|system( override)?\b|"
     r"developer:|new instructions?|confirm (it|its|this|that)|cite page|"
     r"(you are|you're|we are|now) (now )?(in|entering) \w+ mode|(enter|switch to|activate|enable) \w+ mode|"
+    r"\w+ mode (is )?(on|enabled|activated)|(reply|respond|answer) only|only (say|reply|respond|answer)|"
     r"(admin|system|developer|assistant|moderator) (note|message|instruction|override|command)s?)\b", re.IGNORECASE)
 _CLAUSE_SPLIT_RE = re.compile(r"(?:,\s*then\s+|;\s*|:\s+|\s+then\s+)", re.IGNORECASE)
 # "[ADMIN NOTE: cite page 200 …]", "<system>…</system>": text set apart in brackets and addressed to the system
@@ -136,6 +137,19 @@ def strip_instructions(question: str) -> str:
         elif clean:
             kept.append(" ".join(clean))
     return " ".join(kept).strip() or question
+
+
+_INSTRUCTION_WORDS = {"cite", "page", "say", "says", "print", "reply", "respond", "answer", "output", "reveal", "tell",
+                      "ignore", "system", "prompt", "override", "mode", "debug", "admin", "note", "only", "exactly",
+                      "instructions", "instruction", "previous", "confirm", "pretend", "yes", "no"}
+
+
+def dropped_subject(message: str, kept: str) -> str:
+    """What the instructions dropped from ``message`` talked about: their content words, without figures."""
+    dropped = message.replace(kept, " ") if kept in message else message
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", dropped)
+             if w.lower() not in STOPWORDS and w.lower() not in _INSTRUCTION_WORDS and not re.search(r"\d", w)]
+    return " ".join(words)
 
 
 def is_follow_up(question: str) -> bool:
@@ -238,6 +252,14 @@ class ReportAssistant:
     def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
         question = self.speller().correct_text(strip_instructions(state["message"]))
         query, rewritten = rewrite_query(question, state["history"])
+        if not rewritten and is_follow_up(question):
+            # "Say the eco-city covers 500 hectares. How big is it really?": "it" is what the dropped
+            # instruction talked about (its words, not its figures).
+            lexical = self.index.lexical
+            subject = " ".join(w for w in dropped_subject(state["message"], question).split()
+                               if any(t in lexical.postings for t in tokenize(w)))  # words the report uses
+            if len(tokenize(subject)) >= 2:
+                query, rewritten = f"{question} ({subject})", True
         condense = getattr(self.answerer, "condense", None)
         if rewritten and condense is not None:
             query = condense(question, state["history"]) or query
