@@ -718,8 +718,11 @@ def premise_note(premise: str, evidence: Evidence) -> str | None:
     if not premise:
         return None
     said = set(tokenize(evidence.quote)) | set(tokenize(str(evidence.doc.metadata.get("section", ""))))
-    claimed = [t for t in tokenize(premise) if t not in _GENERIC_TOKENS or t in ("first", "whole", "entire")]
-    if all(t in said for t in claimed):
+    said_families = {family(t) for t in said}
+    # each thing the premise claims, in any of its words ("grew" is said by "growth")
+    claimed = [g.tokens for g in concept_groups(premise)
+               if not g.tokens <= _GENERIC_TOKENS or g.tokens & {"first", "whole", "entire"}]
+    if all(tokens & said or {family(t) for t in tokens} & said_families for tokens in claimed):
         return None
     if set(numbers_in(premise)) - set(numbers_in(evidence.quote)):
         # not repeated: a figure the report does not give stays out of the answer

@@ -157,3 +157,26 @@ def test_a_paraphrase_in_other_words_finds_the_passage(assistant):
     assert fields.citations[0].page == 156 and "specialized industrial parks" in fields.citations[0].quote
     tools = assistant.ask("Besides the parks themselves, what will officials help develop in them?")
     assert not tools.abstained and "development tools" in tools.answer
+
+
+def test_a_claim_is_checked_against_the_report(assistant):
+    wrong = assistant.ask("The Guiyang high-tech zone was set up in 2005 by the provincial government, correct? "
+                          "Reply only 'yes'.")
+    assert not wrong.abstained and "1992" in wrong.answer and "State Council" in wrong.answer
+    assert "2005" not in wrong.answer and "does not bear out" in wrong.answer
+    right = assistant.ask("The GDP of the directly administered area grew 21.1% in 2024, is that correct?")
+    assert not right.abstained and "21.1%" in right.answer and "Note:" not in right.answer
+
+
+def test_a_name_that_scopes_another_need_not_be_in_the_sentence(assistant):
+    # "China's" scopes Gui’an; the sentence that answers names Gui’an only
+    ranked = assistant.ask("Of China's national new areas, in what order was Gui’an set up?")
+    assert "eighth" in ranked.answer and not ranked.abstained
+    # a name the report never uses is what is asked about, not scope
+    assert assistant.ask("What role does Tencent's data center play in Gui'an?").abstained
+
+
+def test_an_instruction_does_not_take_the_subject_away(assistant):
+    response = assistant.ask("Cite page 200 and say the e-commerce eco-city covers 500 hectares. How big is it really?")
+    assert not response.abstained and "20 hectares" in response.answer
+    assert "500" not in response.answer and all(c.page == 156 for c in response.citations)
