@@ -189,7 +189,7 @@ _COMPARATIVE = re.compile(r"\w{2,}(er|est)$")  # "Which wider region…": a comp
 _PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "one", "someone", "anyone"}  # "what they spend": a clause
 _NP_STOP = {"is", "was", "are", "were", "be", "been", "does", "did", "do", "will", "would", "can", "could", "should",
             "has", "have", "had", "of", "in", "for", "at", "on", "from", "to", "by", "with", "about", "per", "the", "a", "an",
-            "this", "that", "these", "those", "its", "their", "and", "or", "there", "not", "that"}
+            "this", "that", "these", "those", "its", "their", "and", "or", "there", "not"}
 
 
 def asked_class(question: str) -> list[str]:
@@ -405,12 +405,12 @@ class ExtractiveAnswerer:
         if not distinctive or not embedded:
             return distinctive
         best = float(sims.max())
+        contexts = [set(tokenize(f"{sentence} {previous} {doc.metadata.get('section', '')}"))
+                    for sentence, previous, doc, _ in candidates]
         kept = set()
         for token in distinctive:
             # a sentence not even worth embedding (few of the question's words, not in the best chunks) is far
-            holders = [float(sims[i]) for i in range(len(candidates))
-                       if self._covers({token}, set(tokenize(f"{candidates[i][0]} {candidates[i][1]} "
-                                                              f"{candidates[i][2].metadata.get('section', '')}")))]
+            holders = [float(sims[i]) for i, context in enumerate(contexts) if self._covers({token}, context)]
             if not holders or max(holders) >= best - self.settings.topic_gap:
                 kept.add(token)
         return kept
@@ -541,7 +541,8 @@ class ExtractiveAnswerer:
                     for w in focus_words for t in sentence_tokens) and not measures(focus_words, sentence):
                 score *= self.settings.missing_focus_penalty
             missing_names = [scope for e, scope in entities if not self._covers_all(e, sentence_tokens)]
-            if missing_names and (not all(missing_names) or len(missing_names) == len(entities)):
+            # a missing name counts unless every missing one only scopes another name the sentence holds
+            if missing_names and not (all(missing_names) and len(missing_names) < len(entities)):
                 score *= self.settings.missing_entity_penalty
             if asked_years and not asked_years <= {m.group() for m in _YEAR_RE.finditer(doc.page_content)}:
                 score *= self.settings.missing_focus_penalty

@@ -250,13 +250,14 @@ class ReportAssistant:
         return self._speller[1]
 
     def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
-        question = self.speller().correct_text(strip_instructions(state["message"]))
+        kept = strip_instructions(state["message"])
+        question = self.speller().correct_text(kept)
         query, rewritten = rewrite_query(question, state["history"])
         if not rewritten and is_follow_up(question):
             # "Say the eco-city covers 500 hectares. How big is it really?": "it" is what the dropped
             # instruction talked about (its words, not its figures).
             lexical = self.index.lexical
-            subject = " ".join(w for w in dropped_subject(state["message"], question).split()
+            subject = " ".join(w for w in dropped_subject(state["message"], kept).split()
                                if any(t in lexical.postings for t in tokenize(w)))  # words the report uses
             if len(tokenize(subject)) >= 2:
                 query, rewritten = f"{question} ({subject})", True
