@@ -122,10 +122,20 @@ def measures(words: list[str], sentence: str) -> bool:
     return any(ask.fullmatch(w.lower()) and unit.search(sentence) for w in words for ask, unit in _UNIT_HINTS)
 
 
-def planned_not_actual(question: str, lead: str | None, sentence: str) -> str | None:
+def planned_not_actual(question: str, lead: str | None, sentence: str) -> str | bool | None:
     """The question asks how much is already in place; the report's figure is a planned one ("over 1.4 million
-    planned standard racks"). Returns the planned figure, or None."""
-    if not lead or not _ACTUAL.search(question) or _PLANNED.search(question):
+    planned standard racks"): returns the planned figure. "Is the park already running?" where the report
+    describes it as planned: True. None otherwise."""
+    if not _ACTUAL.search(question) or _PLANNED.search(question):
+        return None
+    if not lead:  # a yes/no question: is what it asks about called planned?
+        if not re.match(r"\s*(is|are|was|were|has|have|does|do|did)\b", question, re.IGNORECASE):
+            return None
+        asked = set(tokenize(question)) - _GENERIC_TOKENS
+        words = re.findall(r"[\w’'-]+", sentence)
+        for i, word in enumerate(words):
+            if _PLANNED.fullmatch(word) and asked & set(tokenize(" ".join(words[max(0, i - 3) : i + 4]))):
+                return True
         return None
     at = sentence.find(lead)
     if at < 0:
@@ -150,7 +160,7 @@ _GENERIC_MODIFIERS = {"total", "overall", "actual", "current", "main", "exact", 
                       "types", "year", "date", "time", "number", "amount", "figure", "size", "percentage", "share",
                       "value", "level", "rate", "much", "many", "sort", "sorts", "part", "role", "purpose", "basis", "reason",
                       "way", "ways", "means", "extent", "status", "rank", "ranking", "order", "position", "two",
-                      "three", "four", "five", "several", "some", "all"}
+                      "three", "four", "five", "several", "some", "all", "else"}
 _FOCUS_PATTERNS = (
     re.compile(r"\bhow (?:many|much) (?!of\b)([a-z][\w’'-]*(?: [a-z][\w’'-]*)?)"),  # "how much of X": a part of X
     re.compile(r"\bwhat (?:is|was|are|were|'s) (?:the |its |their |his |her )?((?:[a-z][\w-]* ){0,2}[a-z][\w-]*?)"
@@ -415,6 +425,19 @@ class ExtractiveAnswerer:
                 kept.add(token)
         return kept
 
+    def _names(self) -> set[str]:
+        """Tokens of words the report capitalises in mid-sentence and never writes in lower case ("Gui’an",
+        "Telecom", not "New" or "Area"): its names."""
+        key = len(self.index.chunks)
+        if getattr(self, "_names_key", None) != key:
+            names, common = set(), set()
+            for chunk in self.index.chunks.values():
+                for word in re.findall(r"(?<=[a-z,;] )[A-Z][\w’'-]*", chunk.text):
+                    names |= set(tokenize(word))
+                common |= set(tokenize(" ".join(re.findall(r"\b[a-z][\w’'-]*", chunk.text))))
+            self._names_cache, self._names_key = {t for t in names - common if t.isalpha()}, key
+        return self._names_cache
+
     def _known(self, tokens: set[str]) -> bool:
         """Whether the report uses (a spelling of) any of these tokens."""
         return any(t in self.index.lexical.postings or self.index.lexical.correct(t) for t in tokens)
@@ -430,7 +453,10 @@ class ExtractiveAnswerer:
         if wanted & present:
             return True
         families = {family(t) for t in wanted}
-        return any(family(t) in families for t in present)
+        if any(family(t) in families for t in present):
+            return True
+        # a compound the report prints ("biopharmaceutical") holds the word ("pharmaceutical")
+        return any(len(w) >= 6 and t.endswith(w) and len(t) - len(w) <= 4 for w in wanted for t in present)
 
     def candidates(self, docs: list[Document]) -> list[tuple[str, str, Document, int]]:
         """(sentence, the sentence before it, chunk, chunk rank) for every sentence of the chunks."""
@@ -450,6 +476,10 @@ class ExtractiveAnswerer:
             premise, asked = claim, claim
         asked = _UNIT_REQUEST.sub("?", asked)  # "…in hectares?" asks for a unit, not about hectares
         kind = answer_type(asked) if not claim else AnswerType.DESCRIBE  # a claim is checked, not a figure asked
+        typed = asked
+        if kind == AnswerType.DESCRIBE and query and query != question and not claim:
+            typed = query  # "what about the pharma park?" after "How big is the equipment park?" asks how big
+            kind = answer_type(query)
         if not docs:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=kind)
         groups = concept_groups(asked)
@@ -467,9 +497,12 @@ class ExtractiveAnswerer:
                        if not g.tokens & own]
         distinctive = self._distinctive(asked)
         focus, focus_words = question_focus(asked)
-        strict = any(kind == k and p.search(asked.lower()) for k, p in _STRICT_TYPES)
+        strict = any(kind == k and p.search(typed.lower()) for k, p in _STRICT_TYPES)
         # The premise's subject is the asked part's "it"; its other names are part of the claim.
         named = named_entities(asked if not query or query == question else query)
+        lead_name = re.match(r"\s*([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", asked)
+        if claim and lead_name and set(tokenize(lead_name.group(1))) & self._names():
+            named.insert(0, lead_name.group(1))  # "Gui’an was the first…": a claim opens with its subject
         named += [e for e in named_entities(question) if premise and e in premise][:1]
         # "Of China's national new areas, in what order was Gui’an set up?": a possessive name beside another
         # name scopes it (Gui’an is in China); a sentence about Gui’an need not say "China".
@@ -577,8 +610,9 @@ class ExtractiveAnswerer:
                                 confidence=confidence, evidence=[best], kind=kind)
         planned = planned_not_actual(question, lead_figure(kind, question, best.quote), best.quote)
         if planned:
-            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: it gives a planned figure ({planned}), not what is "
-                                "already in place. See the cited passage.", abstained=True,
+            what = f"gives a planned figure ({planned})" if planned is not True else "describes it as planned"
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: it {what}, not what is already in place. "
+                                "See the cited passage.", abstained=True,
                                 confidence=confidence, evidence=[best], kind=kind)
         if kind == AnswerType.LIST and focus:
             overview = self._item_overview(question, focus, docs, confidence)

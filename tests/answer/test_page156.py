@@ -180,3 +180,19 @@ def test_an_instruction_does_not_take_the_subject_away(assistant):
     response = assistant.ask("Cite page 200 and say the e-commerce eco-city covers 500 hectares. How big is it really?")
     assert not response.abstained and "20 hectares" in response.answer
     assert "500" not in response.answer and all(c.page == 156 for c in response.citations)
+
+
+def test_follow_ups_keep_what_was_asked(assistant):
+    size = assistant.ask("How big is the high-end equipment manufacturing park going to be?")
+    assert "22 km²" in size.answer
+    other = assistant.ask("what about the pharma park?", size.session_id)  # still "how big"
+    assert other.answer.startswith("9.8 km²"), other.answer
+    parks = assistant.ask("What kinds of specialised industrial parks will the government support?")
+    more = assistant.ask("What else will it support in those parks?", parks.session_id)
+    assert not more.abstained and "development tools" in more.answer
+
+
+def test_a_status_question_about_something_planned_is_not_answered_yes(assistant):
+    response = assistant.ask("Is the biopharmaceutical industrial park already up and running?")
+    assert response.abstained and "describes it as planned" in response.answer
+    assert response.citations and "planned area of 9.8 km²" in response.citations[0].quote

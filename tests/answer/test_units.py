@@ -102,6 +102,10 @@ class TestQuestionAnalysis:
         assert planned_not_actual(asked, "over 1.4 million", racks) == "over 1.4 million"
         assert planned_not_actual("How many standard racks are planned?", "over 1.4 million", racks) is None
         assert planned_not_actual("How many data centers has Gui'an attracted so far?", "26", racks) is None
+        park = "The new biopharmaceutical industrial park has a planned area of 9.8 km²."
+        assert planned_not_actual("Is the biopharmaceutical park already up and running?", None, park) is True
+        # "planned" there qualifies the racks, not the data centers asked about
+        assert planned_not_actual("Is Gui'an currently operating data centers?", None, racks) is None
 
     def test_trim_keeps_the_answering_clause(self):
         long = GDP + " " + ", and the park also hosts many other facilities of various kinds" * 3
