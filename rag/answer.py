@@ -111,8 +111,11 @@ def contradicts(question: str, sentence: str) -> bool:
     return (q_down and not q_up and s_up and not s_down) or (q_up and not q_down and s_down and not s_up)
 
 
-_ACTUAL = re.compile(r"\b(already|currently|presently|so far|to date|right now|in operation|operational|operating|"
-                     r"up and running|in use|in service|existing|actually (built|running|used))\b", re.I)
+_ACTUAL = re.compile(r"\b(already|currently|presently|so far|to date|today|right now|in operation|operational|"
+                     r"operating|up and running|in use|in service|in place|existing|installed|actually \w+)\b", re.I)
+# "…installed today, as opposed to planned": the plan named as what is not asked
+_NOT_PLANNED = re.compile(r"\b(as opposed to|rather than|instead of|not|vs\.?|versus|compared with)\s+(just\s+|the\s+|merely\s+)?"
+                          r"(planned|proposed|projected|targeted|intended)\b", re.I)
 _PLANNED = re.compile(r"\b(planned|plans?|proposed|projected|targeted|intended|envisaged|will|to be built)\b", re.I)
 
 
@@ -126,7 +129,7 @@ def planned_not_actual(question: str, lead: str | None, sentence: str) -> str | 
     """The question asks how much is already in place; the report's figure is a planned one ("over 1.4 million
     planned standard racks"): returns the planned figure. "Is the park already running?" where the report
     describes it as planned: True. None otherwise."""
-    if not _ACTUAL.search(question) or _PLANNED.search(question):
+    if not _ACTUAL.search(question) or _PLANNED.search(_NOT_PLANNED.sub(" ", question)):
         return None
     if not lead:  # a yes/no question: is what it asks about called planned?
         if not re.match(r"\s*(is|are|was|were|has|have|does|do|did)\b", question, re.IGNORECASE):

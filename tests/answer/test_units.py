@@ -102,6 +102,8 @@ class TestQuestionAnalysis:
         assert planned_not_actual(asked, "over 1.4 million", racks) == "over 1.4 million"
         assert planned_not_actual("How many standard racks are planned?", "over 1.4 million", racks) is None
         assert planned_not_actual("How many data centers has Gui'an attracted so far?", "26", racks) is None
+        contrast = "How many racks are actually installed today, as opposed to planned?"
+        assert planned_not_actual(contrast, "over 1.4 million", racks) == "over 1.4 million"
         park = "The new biopharmaceutical industrial park has a planned area of 9.8 km²."
         assert planned_not_actual("Is the biopharmaceutical park already up and running?", None, park) is True
         # "planned" there qualifies the racks, not the data centers asked about
