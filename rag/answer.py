@@ -523,6 +523,9 @@ class ExtractiveAnswerer:
         # other thing, so it cannot conflict with the report's own wording.
         report_pairs = {pair for doc in docs for pair in _stem_pairs(doc.page_content)}
         qualifiers = [pair for pair in qualified_heads(question) if pair in report_pairs]
+        # "the GDP of the whole 1,901 km² area": a figure the question gives names what the report says it is
+        # ("a planned area of 1,901 km²"), as if the question had said "the planned area"
+        qualifiers += [pair for pair in figure_qualifiers(given, docs) if pair not in qualifiers]
         q_vec = np.asarray(self.index.embeddings.embed_query(query or question), dtype=np.float32)
         unknown = [g.word for g in groups if not self._known(g.tokens)]
         unknown += [w for w in focus_words if w not in unknown and not self._known(set(tokenize(w)))]
@@ -844,6 +847,25 @@ def _in_sibling_section(doc: Document, named: dict[str, set[str]]) -> bool:
     """The sentence's section is a sibling of the one the question names: it is about something else."""
     parent, label = _split_section(doc)
     return bool(named.get(parent)) and label not in named[parent]
+
+
+_QUALIFIED_FIGURE = re.compile(r"\b([a-z][\w’'-]*)\s+([a-z][\w’'-]*)\s+(?:of|is|was|at|reached|spans?|covers?)\s*"
+                               r"(?:over |about |nearly |more than )?(?:RMB|US\$)?\s?$")
+
+
+def figure_qualifiers(given: set[str], docs: list[Document]) -> list[tuple[str, str]]:
+    """("plan", "area") for a given 1,901 when the report prints "a planned area of 1,901 km²"."""
+    pairs = []
+    for doc in docs:
+        text = doc.page_content
+        for m in _FIGURE_RE.finditer(text):
+            if given and _given_numbers(m.group()) and _given_numbers(m.group()) <= given:
+                q = _QUALIFIED_FIGURE.search(text[max(0, m.start() - 60) : m.start()])
+                if q:
+                    a, b = tokenize(q.group(1)), tokenize(q.group(2))
+                    if len(a) == 1 and len(b) == 1 and a[0] not in _GENERIC_TOKENS and (a[0], b[0]) not in pairs:
+                        pairs.append((a[0], b[0]))
+    return pairs
 
 
 def _stem_pairs(text: str) -> set[tuple[str, str]]:

@@ -130,6 +130,8 @@ def test_which_industries_lists_the_sections_items(assistant):
     ("Why was the e-commerce eco-city scrapped?", "does not say what the question assumes"),
     # a word narrowing the class that the report never uses: not the data centers
     ("How many quantum computing labs sit alongside Gui'an's data centers?", "I found no passage"),
+    # 1,901 km² is the planned area; the GDP the report gives is the directly administered area's
+    ("What's the GDP of the whole 1,901 km² Gui'an New Area?", "I found no passage"),
 ])
 def test_near_misses_are_abstained_with_the_reason(assistant, question, says):
     response = assistant.ask(question)

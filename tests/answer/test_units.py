@@ -5,7 +5,7 @@ import pytest
 
 from langchain_core.documents import Document
 
-from rag.answer import (AnswerType, _in_sibling_section, _ordinal_elsewhere, _type_match, asked_class,
+from rag.answer import (AnswerType, _in_sibling_section, _ordinal_elsewhere, _type_match, asked_class, figure_qualifiers,
                         breaks_off_where_asked, answer_type, confirmation_claim, contradicts, lead_figure, measures,
                         names_a_sibling,
                         planned_not_actual, qualified_heads, question_focus, sections_named, split_premise,
@@ -94,6 +94,14 @@ class TestQuestionAnalysis:
         assert measures(["acreage"], "A planned e-commerce eco-city will span 20 hectares.")
         assert not measures(["footprint"], "Over 98% of this computing capacity is dedicated to intelligent computing.")
         assert not measures(["revenue"], "A 22 km² park is planned.")
+
+    def test_a_figure_the_question_gives_names_what_the_report_says_it_is(self):
+        doc = Document(page_content=AREA + " " + GDP, metadata={"page": 156, "start": 0})
+        assert figure_qualifiers({"1901"}, [doc]) == [(tokenize("planned")[0], "area")]
+        assert figure_qualifiers({"491"}, [doc]) == [(tokenize("administered")[0], "area")]
+        assert figure_qualifiers(set(), [doc]) == []
+        # and the GDP sentence speaks of the other area
+        assert names_a_sibling((tokenize("planned")[0], "area"), GDP, set(tokenize(GDP)))
 
     def test_a_planned_figure_is_not_what_is_already_in_place(self):
         racks = ("So far, Gui’an New Area has been accelerating the development of its big data industry, attracting 26 "
