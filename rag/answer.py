@@ -459,7 +459,8 @@ class ExtractiveAnswerer:
         if any(family(t) in families for t in present):
             return True
         # a compound the report prints ("biopharmaceutical") holds the word ("pharmaceutical")
-        return any(len(w) >= 6 and t.endswith(w) and len(t) - len(w) <= 4 for w in wanted for t in present)
+        long = [w for w in wanted if len(w) >= 6]
+        return bool(long) and any(t.endswith(w) and 0 < len(t) - len(w) <= 4 for w in long for t in present)
 
     def candidates(self, docs: list[Document]) -> list[tuple[str, str, Document, int]]:
         """(sentence, the sentence before it, chunk, chunk rank) for every sentence of the chunks."""
