@@ -100,6 +100,7 @@ def inspect(
         _fail(f"page {page} is not in the index{f' for {source}' if source else ''}; run `rag ingest` first?")
     console.rule(f"{found.source} · page {found.page} (printed {found.page_label})")
     console.print(found.text, markup=False, highlight=False)
+    _print_structures(found)
     console.rule("chunks")
     for chunk in index.chunks.values():
         if chunk.source == found.source and chunk.page == found.page:
@@ -107,6 +108,32 @@ def inspect(
             for note in chunk.footnotes:
                 console.print(f"  source: {note}", markup=False)
             console.print(f"  {chunk.text}", markup=False, highlight=False)
+
+
+def _print_structures(page) -> None:
+    """Tables and charts of the page as rows and columns (the text above holds their one-line rendering)."""
+    from rich.table import Table as RichTable
+
+    for block in page.blocks:
+        if block.table is not None:
+            grid = RichTable(title=block.table.title, caption="\n".join(block.table.notes) or None)
+            for header in block.table.headers:
+                grid.add_column(header or "", overflow="fold")
+            for row in block.table.rows:
+                grid.add_row(*row)
+            console.print(grid)
+        elif block.chart is not None:
+            chart = block.chart
+            grid = RichTable(title=chart.title, caption="\n".join(chart.notes) or None)
+            grid.add_column("series")
+            categories = chart.categories or sorted({c for s in chart.series for c, _ in s.points})
+            for category in categories:
+                grid.add_column(category)
+            for series in chart.series:
+                values = dict(series.points)
+                grid.add_row(series.label, *(values.get(c, "—" if chart.values_in_text else "(not in text)")
+                                             for c in categories))
+            console.print(grid)
 
 
 def _assistant():

@@ -45,14 +45,15 @@ from langchain_core.embeddings import Embeddings
 
 from rag.config import Settings
 from rag.ingest.chunk import chunk_page
+from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
 from rag.ingest.loaders import LoadError, discover, load_file, source_name
-from rag.ingest.models import Block, Chunk, ReconstructedPage
-from rag.ingest.pipeline import reconstruct_pages
+from rag.ingest.models import Block, Chart, ChartSeries, Chunk, ReconstructedPage, Table
+from rag.ingest.pipeline import default_vocabulary, reconstruct_pages
 from rag.spelling import Speller
 from rag.text import tokenize
 
 MANIFEST_VERSION = 1
-PIPELINE_VERSION = 1  # bump when reconstruction or chunking changes what a file yields
+PIPELINE_VERSION = 2  # bump when reconstruction or chunking changes what a file yields
 BUNDLED_MODELS = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 
 
@@ -225,8 +226,19 @@ def _page_to_json(page: ReconstructedPage) -> dict[str, Any]:
     return asdict(page)
 
 
+def _block_from_json(data: dict[str, Any]) -> Block:
+    table = Table(**data.pop("table")) if data.get("table") else None
+    chart = None
+    if data.get("chart"):
+        c = dict(data.pop("chart"))
+        series = [ChartSeries(s["label"], [tuple(p) for p in s["points"]]) for s in c.pop("series")]
+        chart = Chart(series=series, **c)
+    data.pop("table", None), data.pop("chart", None)
+    return Block(**data, table=table, chart=chart)
+
+
 def _page_from_json(data: dict[str, Any]) -> ReconstructedPage:
-    blocks = [Block(**b) for b in data.pop("blocks")]
+    blocks = [_block_from_json(dict(b)) for b in data.pop("blocks")]
     return ReconstructedPage(blocks=blocks, **data)
 
 
@@ -552,8 +564,12 @@ class ReportIndex:
                 self.check_compatible()
                 collection = committed.collection
             chunks_by_source: dict[str, list[Chunk]] = defaultdict(list)
+            old_continuations: dict[str, Chunk] = {}  # sentences across page breaks: redone from all pages below
             for chunk in (committed.chunks[i] for i in committed.order):
-                chunks_by_source[chunk.source].append(chunk)
+                if chunk.kind == CONTINUATION:
+                    old_continuations[chunk.id] = chunk
+                else:
+                    chunks_by_source[chunk.source].append(chunk)
             pages_by_source: dict[str, list[ReconstructedPage]] = defaultdict(list)
             for page in committed.pages.values():
                 pages_by_source[page.source].append(page)
@@ -596,10 +612,20 @@ class ReportIndex:
                 pages_by_source[source] = pages
                 sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks),
                                    "pipeline": self._pipeline}
+            # A sentence cut by a page break, over every source's pages (pages of two files can follow each
+            # other); ids from content and position, so unchanged pages embed nothing again.
+            continuations = {c.id: c for c in continuation_chunks(
+                (p for s in sorted(pages_by_source) for p in pages_by_source[s]), set(default_vocabulary()))}
+            report.unchanged += len(continuations.keys() & old_continuations.keys())
+            report.added += len(continuations.keys() - old_continuations.keys())
+            report.removed += len(old_continuations.keys() - continuations.keys())
+            removed_ids.extend(old_continuations.keys() - continuations.keys())
+            new_chunks.extend(c for i, c in continuations.items() if i not in old_continuations)
             report.parse_seconds = time.perf_counter() - parse_started
             self._embed_and_store(new_chunks, collection, progress, report)
             store_started = time.perf_counter()
             all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
+            all_chunks += sorted(continuations.values(), key=lambda c: (c.source, c.page, c.start))
             all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
             if (rebuild or new_chunks or removed_ids or sources != self.sources
                     or not self.manifest_path.exists()):

@@ -43,6 +43,9 @@ class Columns:
     left: list[str]
     right: list[str]
     gutter: int | None  # the right column's estimated start; None for a single-column page
+    # Tables and charts cut out of the lines (rag.ingest.tables.Region); a column line REGION_MARK + i
+    # stands where region i goes in reading order.
+    regions: list = field(default_factory=list)
 
 
 def strip_furniture(lines: list[str]) -> tuple[list[str], Furniture]:
@@ -76,12 +79,19 @@ def attach_superscripts(lines: list[str]) -> list[str]:
     base is the token ending nearest that position, a unit after a number winning ties.
     """
     out: list[str] = []
+    notes = footnote_numbers(lines)
     for line in lines:
-        if _SUPERSCRIPT_LINE_RE.match(line) and out and out[-1].strip() and len(line.strip()) <= 8:
+        if _SUPERSCRIPT_LINE_RE.match(line) and out and out[-1].strip() and (
+                len(line.strip()) <= 8 or _spans_columns(line)):
             base = out[-1]
             tokens = list(re.finditer(r"\d+", line))
             attached = [_attach_one(base, t.start(), t.group().translate(_SUPERSCRIPT_DIGITS)) for t in tokens]
-            if all(a != base for a in attached):  # every number found its unit; otherwise it is content
+            # A short line attaches when each number finds a word; a wide one (a superscript under each
+            # column) only when each finds a unit printed after a number, so a row of figures stays content.
+            # The number of a footnote printed on the page is its reference mark unless a unit sits above it.
+            wide = len(line.strip()) > 8
+            if all(a != base and ((not wide and t.group() not in notes) or _after_number(base, t.start()))
+                   for a, t in zip(attached, tokens)):
                 for token in reversed(tokens):
                     base = _attach_one(base, token.start(), token.group().translate(_SUPERSCRIPT_DIGITS))
                 out[-1] = base
@@ -90,7 +100,27 @@ def attach_superscripts(lines: list[str]) -> list[str]:
     return out
 
 
-def _attach_one(line: str, x: int, sup: str) -> str:
+_FOOTNOTE_START_RE = re.compile(r"(?:^\s*|\s{3,})(\d{1,4}) {1,3}(?=[^\d\s])")
+
+
+def footnote_numbers(lines: list[str]) -> set[str]:
+    """Numbers that start a footnote ("35  Ministry of…", either column) in the lower half of the page."""
+    return {m.group(1) for line in lines[len(lines) // 2:] for m in _FOOTNOTE_START_RE.finditer(line.rstrip())}
+
+
+def _spans_columns(line: str) -> bool:
+    """Single-digit exponents far apart: one under each column ("km" left, "km" right)."""
+    return all(len(t) == 1 for t in line.split())
+
+
+def _after_number(line: str, x: int) -> bool:
+    """Whether the word a superscript at column ``x`` belongs to is a unit after a number ("1,234 km" + "2")."""
+    end = _attach_end(line, x)
+    return end is not None and re.search(r"\d[\d,.]*\s*[A-Za-z]{1,3}$", line[:end]) is not None
+
+
+def _attach_end(line: str, x: int) -> int | None:
+    """Where a superscript dropped at column ``x`` belongs: the end of the word it sits under."""
     best: tuple[float, int] | None = None
     for tok in re.finditer(r"\S+", line):
         last = tok.end() - 1
@@ -105,11 +135,15 @@ def _attach_one(line: str, x: int, sup: str) -> str:
             score -= 4
         if best is None or score < best[0]:
             best = (score, end)
-    if best is None:
+    return best[1] if best else None
+
+
+def _attach_one(line: str, x: int, sup: str) -> str:
+    end = _attach_end(line, x)
+    if end is None:
         return line
-    end = best[1]
     # Replace a following space when there is one to spare, so later columns keep their place.
-    if line[end : end + 1] == " " and (line[end + 1 : end + 2] in (" ", ".", ",", ";", ":")):
+    if line[end : end + 1] == " " and (line[end + 1 : end + 2] in (" ", ".", ",", ";", ":", ")")):
         return line[:end] + sup + line[end + 1 :]
     return line[:end] + sup + line[end:]
 
@@ -169,19 +203,46 @@ def find_gutter(lines: list[str]) -> int | None:
     return int(statistics.median(starts[best_lo : best_lo + best_count]))
 
 
-def split_line(line: str, gutter: int, tolerance: int = 10) -> tuple[str, str]:
+def right_column_edge(lines: list[str], gutter: int, tolerance: int = 10) -> int | None:
+    """Where the right column's text begins: the column most wide gaps near the gutter end at (or
+    just left of it), or the indent of a line that holds only the right column, whichever is further left.
+
+    The exporter only pushes the right column rightwards (after a long left line), never left of
+    its edge, so a part that starts before the edge belongs to the left column. None when neither
+    is seen.
+    """
+    # Only gaps followed by text that runs on past the gutter: a short tail after a wide justified
+    # gap ("…between US$10   million") ends inside the left column.
+    ends = Counter(gap.end() for l in lines for gap in re.finditer(r" {3,}", l.rstrip())
+                   if gap.start() > _indent(l) and abs(gap.end() - gutter) <= tolerance
+                   and len(l.rstrip()) > gutter + tolerance // 2)
+    only_right = [_indent(l) for l in lines if l.strip() and _indent(l) >= gutter - tolerance]
+    candidates = [min(only_right)] if only_right else []
+    if ends:  # the most common start, widened to the starts just left of it (drift of a character or two)
+        mode = ends.most_common(1)[0][0]
+        candidates.append(min(e for e in ends if e >= mode - 3))
+    return min(candidates, default=None)
+
+
+def split_line(line: str, gutter: int, tolerance: int = 10, right_edge: int | None = None) -> tuple[str, str]:
     """Split one interleaved line into its (left, right) parts at the gap that is the gutter.
 
     The gutter gap is the widest gap whose end lies near the gutter (justified text has
-    narrower gaps inside a column); ties go to the gap nearest the gutter.
+    narrower gaps inside a column); ties go to the gap nearest the gutter. A line that starts
+    in the right column is all right column; with ``right_edge`` known, a gap that ends before it
+    is inside the left column (a left line that runs long: "…a year for     everyday    zone…").
     """
     text = line.rstrip()
     if not text.strip():
         return "", ""
     body_start = _indent(text)
+    if body_start >= gutter - tolerance and (right_edge is None or body_start >= right_edge - 1):
+        return "", text.strip()
     candidates = []
     for gap in _GAP_RE.finditer(text):
         if gap.start() <= body_start or abs(gap.end() - gutter) > tolerance:
+            continue
+        if right_edge is not None and gap.end() < right_edge - 1:
             continue
         width = gap.end() - gap.start()
         if width == 2 and abs(gap.end() - gutter) > 4:
@@ -202,8 +263,9 @@ def reconstruct_columns(lines: list[str]) -> Columns:
     if gutter is None:
         return Columns(left=[l.strip() for l in lines], right=[], gutter=None)
     left, right = [], []
+    edge = right_column_edge(lines, gutter)
     for line in lines:
-        l, r = split_line(line, gutter)
+        l, r = split_line(line, gutter, right_edge=edge)
         left.append(l)
         right.append(r)
     return Columns(left=left, right=right, gutter=gutter)

@@ -11,7 +11,7 @@ from pathlib import Path
 from rag.ingest.layout import HEADER_RE, LABEL_RE, strip_furniture
 from rag.ingest.models import RawPage
 
-# pypdf logs every oddity of a broken file; LoadError already says what matters.
+# pypdf (the page-label fallback) logs every oddity of a broken file; LoadError already says what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -83,23 +83,12 @@ def load_text_export(path: Path) -> list[RawPage]:
 
 
 def load_pdf(path: Path) -> list[RawPage]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    """PDF pages reconstructed from PyMuPDF's spans (``rag.ingest.pdf``); ``text`` is the reading-order text."""
+    from rag.ingest.pdf import read_pdf
 
-    try:
-        reader = PdfReader(path)
-        labels = list(reader.page_labels)
-        source = source_name(path)
-        pages = []
-        for index, page in enumerate(reader.pages):
-            text = page.extract_text(extraction_mode="layout") or ""
-            label = labels[index] if index < len(labels) else str(index + 1)
-            pages.append(RawPage(source=source, page=index + 1, page_label=label, text=text, layout="pdf"))
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
-        raise LoadError(path, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
-    if not pages:
-        raise LoadError(path, "PDF has no pages")
-    return pages
+    source = source_name(path)
+    return [RawPage(source=source, page=p.page, page_label=p.page_label, text=p.text, layout="pdf", prebuilt=p)
+            for p in read_pdf(path, source)]
 
 
 def load_file(path: Path) -> list[RawPage]:

@@ -14,18 +14,59 @@ class RawPage:
     page_label: str
     text: str
     layout: Literal["export", "pdf"] = "export"
+    # The PDF path reconstructs from geometry and fonts, not from ``text``; the pipeline then uses this as is.
+    prebuilt: ReconstructedPage | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Table:
+    """A table as printed: its title, one header per column (the row-label column first) and rows of cells.
+
+    ``rows[i][0]`` is the row label; the other cells line up with ``headers[1:]``. ``notes`` are the lines
+    printed under it (source, units).
+    """
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChartSeries:
+    """One series of a chart (a legend entry, or a category of a one-series chart) and its points."""
+
+    label: str
+    points: list[tuple[str, str]]  # (category or year, value as printed)
+
+
+@dataclass
+class Chart:
+    """A chart's title and the series its text holds. ``values_in_text`` is False when the export carries
+    no data labels (the values were only in the image): an answer can say so instead of guessing."""
+
+    title: str
+    series: list[ChartSeries] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    values_in_text: bool = True
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Block:
-    """A heading, a paragraph or a list item of the reconstructed page, with its place in the text."""
+    """A heading, a paragraph, a list item, a table or a chart of the reconstructed page, with its place in
+    the text. ``lang`` is "en" or "zh". A table or chart block's ``text`` is its rendering in the page text
+    (one line per row or series) and ``table``/``chart`` hold its structure."""
 
-    kind: Literal["heading", "paragraph", "list_item"]
+    kind: Literal["heading", "paragraph", "list_item", "table", "chart"]
     text: str
     section: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    lang: str = "en"
+    table: Table | None = None
+    chart: Chart | None = None
 
 
 @dataclass

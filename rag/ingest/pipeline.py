@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from rag.ingest.layout import attach_superscripts, reconstruct_columns, strip_furniture
 from rag.ingest.models import RawPage, ReconstructedPage
+from rag.ingest.tables import reconstruct_with_regions
 from rag.ingest.structure import SectionState, build_page
 
 
@@ -28,9 +30,13 @@ def page_vocabulary(text: str) -> set[str]:
 
 def reconstruct_page(raw: RawPage, state: SectionState | None = None) -> ReconstructedPage:
     """Reading-order text of one page with its structure (see ``rag.ingest.layout`` and ``structure``)."""
+    if raw.prebuilt is not None:  # a PDF page, already rebuilt from its geometry (rag.ingest.pdf)
+        return raw.prebuilt
     body, furniture = strip_furniture(raw.text.split("\n"))
-    body = attach_superscripts(body)
-    columns = reconstruct_columns(body)
+    columns = reconstruct_with_regions(body)  # tables and charts cut out first (rag.ingest.tables)
+    if columns is None:
+        body = attach_superscripts(body)
+        columns = reconstruct_columns(body)
     return build_page(
         columns,
         source=raw.source,
@@ -46,3 +52,10 @@ def reconstruct_pages(raws: list[RawPage]) -> list[ReconstructedPage]:
     """Pages of one source in order; a section heading stays in force across page breaks."""
     state = SectionState()
     return [reconstruct_page(raw, state) for raw in raws]
+
+
+def read_pages(path: Path) -> list[ReconstructedPage]:
+    """The reconstructed pages of one file: page exports through the text path, PDFs through PyMuPDF."""
+    from rag.ingest.loaders import load_file
+
+    return reconstruct_pages(load_file(path))
