@@ -110,7 +110,7 @@ def question_from_slack(text: str, bot_user_id: str | None = None) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_BREAKS = ("\n\n", "\n", ". ", "; ", ", ", " ")
+_BREAKS = ("\n\n", "\n", ". ", "。", "！", "？", "; ", "；", ", ", "，", " ")  # Chinese: no space after a mark
 
 
 def split_for_slack(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:

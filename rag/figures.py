@@ -1,0 +1,165 @@
+"""Figures as a report prints them: the one parser for answer, verification, evaluation and ingest.
+
+    >>> [f.text for f in find_figures("GDP reached RMB40.28 billion, up 21.1% on 2023, on 1,901 km².")]
+    ['RMB40.28 billion', '21.1%', '2023', '1,901 km²']
+    >>> find_figures("nearly half (46%) of respondents")[0].kind
+    'share'
+
+Each figure has its kind of measure (share, points, money, area, length, duration, quantity, count, year, date,
+rank), read from the unit it is printed with; units, scales, month names and number words are data
+(``rag/lang/en/units.toml``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.lang import vocabulary
+
+YEAR_RE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,]?\d)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a text: as printed (``text``), its number, its kind of measure and where it is."""
+
+    text: str
+    value: float
+    kind: str
+    start: int
+    end: int
+    unit: str = ""
+
+    @property
+    def number(self) -> str:
+        """The bare number in a comparable form ("1,901" -> "1901")."""
+        m = re.search(r"\d[\d,]*(?:\.\d+)?", self.text)
+        return m.group().replace(",", "") if m else ""
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _patterns(lang: str = "en") -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    units = vocabulary("en", "units")
+    kind_of: dict[str, str] = {}
+    for kind, surfaces in units["kinds"].items():
+        for surface in surfaces:
+            kind_of.setdefault(surface.lower(), kind)
+    unit_alt = _alternation([u for s in units["kinds"].values() for u in s])
+    prefix = _alternation(units["currency_prefix"])
+    suffix = _alternation(units["currency_suffix"])
+    scale = _alternation(units["scale"])
+    qualifier = _alternation(units["qualifier"])
+    months = _alternation(units["months"]["names"])
+    number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    figure = re.compile(
+        rf"(?<![\w.,])(?:(?P<qual>{qualifier})\s+)?(?P<cur>{prefix})?\s?(?P<sign>(?<![^\s(])[-−+](?=\d))?(?P<num>{number})(?![\d])"
+        rf"(?:\s?(?P<scale>{scale})(?![a-z]))?"
+        rf"(?:(?:\s?|-)(?P<unit>{unit_alt}|{suffix})(?![A-Za-z]))?",
+        re.IGNORECASE,
+    )
+    date = re.compile(
+        rf"(?<!\d)(?:\d{{1,2}}\s+(?:{months})\.?(?:\s+(?:19|20)\d{{2}})?|(?:{months})\.?\s+\d{{1,2}},?\s+(?:19|20)\d{{2}}|"
+        rf"(?:{months})\.?\s+(?:19|20)\d{{2}})(?!\d)",
+    )
+    words = {**units.get("share_words", {})}
+    share_words = re.compile(rf"(?:(?P<qual>{qualifier})\s+)?(?P<word>{_alternation(list(words))})(?![\w])",
+                             re.IGNORECASE) if words else re.compile(r"(?!x)x")
+    return figure, date, share_words, kind_of
+
+
+@lru_cache(maxsize=None)
+def _ordinal_re() -> tuple[re.Pattern[str], dict[str, int]]:
+    ordinals = vocabulary("en", "units").get("ordinals", {})
+    return (re.compile(rf"\b(?:{_alternation(list(ordinals))}|\d+(?:st|nd|rd|th))\b", re.IGNORECASE), ordinals)
+
+
+def ordinals_in(text: str) -> list[tuple[int, int, int]]:
+    """(position, start, end) of each ordinal ("the second", "8th")."""
+    pattern, words = _ordinal_re()
+    out = []
+    for m in pattern.finditer(text):
+        word = m.group().lower()
+        n = int(re.match(r"\d+", word).group()) if word[0].isdigit() else words.get(word, 0)
+        out.append((int(n), m.start(), m.end()))
+    return out
+
+
+def _value(number: str, scale: str | None) -> float:
+    value = float(number.replace(",", ""))
+    factor = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
+              "thousand": 1e3}.get((scale or "").lower(), 1.0)
+    return value * factor
+
+
+@lru_cache(maxsize=32_768)
+def _find(text: str) -> tuple[Figure, ...]:
+    figure_re, date_re, share_words_re, kind_of = _patterns()
+    found: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in date_re.finditer(text):
+        found.append(Figure(m.group(), 0.0, "date", m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in share_words_re.finditer(text):
+        if free(m.start(), m.end()):
+            value = vocabulary("en", "units")["share_words"][m.group("word").lower()]
+            found.append(Figure(m.group(), float(value), "share", m.start(), m.end(), "share-word"))
+            taken.append((m.start(), m.end()))
+    for m in figure_re.finditer(text):
+        start = m.start("num") if not (m.group("qual") or m.group("cur")) else m.start()
+        if m.group("sign") and not (m.group("qual") or m.group("cur")):
+            start = m.start("sign")
+        if not free(m.start("num"), m.end("num")):
+            continue
+        num, unit, cur, scale = m.group("num"), m.group("unit"), m.group("cur"), m.group("scale")
+        if scale and scale.lower() == "m" and not cur:
+            scale = None  # "12 m" is metres unless money
+        end = m.end()
+        if not unit and not scale:
+            end = m.end("num")
+        printed = text[start:end].rstrip(",.")
+        end = start + len(printed)
+        if cur or (unit and unit.lower() in {"yuan", "dollars", "us dollars", "euros", "renminbi"}):
+            kind = "money"
+        elif unit:
+            kind = kind_of.get(unit.lower(), "count")
+            if kind == "length" and unit.lower() == "m" and scale:
+                kind = "count"
+        elif YEAR_RE.fullmatch(num):
+            kind = "year"
+        else:
+            kind = "count"
+        if kind == "duration" and unit and unit.lower() in {"year", "years", "年"} and YEAR_RE.fullmatch(num):
+            kind = "year"
+        value = _value(num, scale) * (-1 if m.group("sign") in ("-", "−") else 1)
+        found.append(Figure(printed, value, kind, start, end, (unit or "").lower()))
+        taken.append((start, end))
+    for n, a, b in ordinals_in(text):
+        if free(a, b):
+            found.append(Figure(text[a:b], float(n), "rank", a, b))
+    return tuple(sorted(found, key=lambda f: f.start))
+
+
+def find_figures(text: str) -> list[Figure]:
+    """The figures of ``text`` in order of appearance."""
+    return list(_find(text))
+
+
+def years_in(text: str) -> set[str]:
+    """The years a text names ("2021-2025" names both ends)."""
+    return set(YEAR_RE.findall(text)) if "-" not in text else set(YEAR_RE.findall(text)) | {
+        str(y) for a, b in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", text)
+        for y in range(int(a), int(b) + 1) if int(b) - int(a) <= 30}
+
+
+def numbers_in(text: str) -> list[str]:
+    """The bare numbers of ``text`` in a comparable form ("1,901" -> "1901", "21.1%" -> "21.1")."""
+    return [n.replace(",", "") for n in re.findall(r"(?<![\d.,])\d[\d,]*(?:\.\d+)?", text)]
