@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,16 +31,36 @@ def print_machine(info: dict) -> None:
           f"load average {info['load_avg']}, torch threads {info['torch_threads']}")
 
 
+SYNTH_SEED = 1
+
+
 def synthetic_corpus(pages: int) -> Path:
-    """A cached text-export corpus of ``pages`` synthetic pages (one file per page) with facts.jsonl."""
-    folder = CACHE / f"c{pages}"
-    if not (folder / "facts.jsonl").exists():
-        subprocess.run([sys.executable, "-m", "rag.synth", "--pages", str(pages), "--out", str(folder)], check=True)
-    return folder
+    """A cached text-export corpus of ``pages`` synthetic pages of mixed kinds (survey prose, bullets, tables,
+    charts, zone profiles, bilingual and continued pages; one file per page, from ``tools.synth``).
+
+    Returns the folder of page exports (what is ingested); its parent holds questions.jsonl and facts.jsonl."""
+    root = CACHE / f"mixed{pages}"
+    if not (root / "facts.jsonl").exists():
+        shutil.rmtree(CACHE / f"data{pages}", ignore_errors=True)  # an index of the previous corpus is stale
+        subprocess.run([sys.executable, "-m", "tools.synth", "--pages", str(pages), "--seed", str(SYNTH_SEED),
+                        "--out", str(root)], check=True, cwd=ROOT)
+    return root / "pages"
+
+
+def _meta(folder: Path, name: str) -> Path:
+    return folder / name if (folder / name).exists() else folder.parent / name
 
 
 def load_facts(folder: Path) -> list[dict]:
-    return [json.loads(l) for l in (folder / "facts.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    """One-turn facts (question, answer, page) of a synthetic corpus, from every page kind."""
+    text = _meta(folder, "facts.jsonl").read_text(encoding="utf-8")
+    return [json.loads(l) for l in text.splitlines() if l.strip()]
+
+
+def load_questions(folder: Path) -> list[dict]:
+    """The corpus' questions in the eval schema (every category, follow-ups and unanswerable items included)."""
+    text = _meta(folder, "questions.jsonl").read_text(encoding="utf-8")
+    return [json.loads(l) for l in text.splitlines() if l.strip()]
 
 
 def save(name: str, result: dict) -> Path:

@@ -15,7 +15,7 @@ def multipage(tmp_path_factory):
     from rag.chain import ReportAssistant
     from rag.config import Settings
     from rag.index import ReportIndex
-    from rag.synth import generate_report
+    from tools.synth import generate_report
 
     folder = tmp_path_factory.mktemp("multipage")
     pages, facts = generate_report(12, seed=11, start_page=150)

@@ -58,7 +58,7 @@ def start_ingest_driver(data_dir: Path, *paths: Path, pause_at: str | None = Non
 
 def write_synthetic(folder: Path, n_pages: int, *, seed: int = 0, start_page: int = 1) -> list:
     """Synthetic report pages (one export file per page) and their facts."""
-    from rag.synth import generate_report
+    from tools.synth import generate_report
 
     folder.mkdir(parents=True, exist_ok=True)
     texts, facts = generate_report(n_pages, seed=seed, start_page=start_page)
