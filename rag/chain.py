@@ -24,6 +24,8 @@ from rag.answer import AnswerResult, ExtractiveAnswerer
 from rag.config import Settings
 from rag.history import ConversationStore, Turn
 from rag.index import ReportIndex
+from rag.lang import phrase_pattern, vocabulary
+from rag.figures import YEAR_RE
 from rag.retrieve import HybridRetriever, RetrievalMode
 from rag.spelling import Speller
 from rag.text import QUERY_SYNONYMS, STOPWORDS, named_entities, split_sentences, tokenize
@@ -103,10 +105,9 @@ class TurnResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_ANAPHOR_RE = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|there|the same|the park|the area|the zone|"
-    r"the new area|the city|the industry|the project|the figure|he|she|his|her)\b", re.IGNORECASE)
-_CONTINUATION_RE = re.compile(r"^\s*(and|also|then|what about|how about|and what about|so)\b", re.IGNORECASE)
+_FOLLOWUP = vocabulary("en", "question").get("followup", {})
+_ANAPHOR_RE = phrase_pattern(tuple(_FOLLOWUP.get("pronouns", ())))
+_CONTINUATION_RE = re.compile(rf"^\s*(?:{phrase_pattern(tuple(_FOLLOWUP.get('openers', ()))).pattern})", re.IGNORECASE)
 _SWITCH_RE = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|how)\s+about\s+\S", re.IGNORECASE)
 _INJECTION_RE = re.compile(
     r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|say yes|say no|just say|"
@@ -178,6 +179,9 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
         subject.append(section)
     if not subject:
         subject = [" ".join(tokenize(previous.query, keep_stopwords=False))]
+    if not YEAR_RE.search(question):
+        # a follow-up keeps the years the conversation was about ("and how many had lower revenue?")
+        subject += [y for y in dict.fromkeys(YEAR_RE.findall(previous.query)) if y not in subject]
     return f"{question} ({'; '.join(dict.fromkeys(subject))})", True
 
 

@@ -32,16 +32,10 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     top_k: int = 6
-    abstain_threshold: float = Field(0.48, description="Minimum answer confidence; below it the assistant abstains.")
-    missing_focus_penalty: float = Field(0.6, description="Score factor for a sentence missing what the question insists on.")
-    missing_entity_penalty: float = Field(0.5, description="Score factor for a sentence that lacks a name the question uses.")
-    off_topic_penalty: float = Field(0.8, description="Score factor per distinctive question word a sentence lacks.")
-    distinctive_share: float = Field(0.2, description="A word in at most this share of chunks is distinctive.")
-    topic_gap: float = Field(0.3, description="A distinctive word whose best sentence is this much less similar to the question than the best sentence is not a topic.")
     soft_match_floor: float = Field(0.55, description="Word similarity at which a user's word partly matches the report's.")
-    focus_soft_floor: float = Field(0.7, description="Word similarity at which it stands in for what the question asks.")
-    max_answer_sentences: int = 2
-    max_embedded_sentences: int = Field(16, description="Candidate sentences compared by embedding, beyond the top two chunks'.")
+    # The answerer's weights and abstention threshold are fitted, not set: rag/answer/weights.json (rag.answer.fit).
+    report_year: int = Field(2026, description="The report's year when its pages' running title names none (a question's 'last year' is the year before).")
+    max_embedded_sentences: int = Field(24, description="Candidate sentences compared by embedding, beyond the top two chunks'.")
     max_answer_chars: int = Field(400, description="Longest answer text; the quotes in the citations stay whole.")
     history_turns: int = 6
 
@@ -72,10 +66,6 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
-
-    @property
-    def lexical_path(self) -> Path:
-        return self.data_dir / "lexical.json"
 
     @property
     def resolved_history_url(self) -> str:

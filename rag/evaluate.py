@@ -103,6 +103,14 @@ def fact_matches(alternative: str, answer: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", match_normalise(answer)) is not None
 
 
+def label_covers(label: str, page: int | str) -> bool:
+    """A cited page label names the page: "121", or a span of pages "120–121" (a sentence across a page break)."""
+    parts = re.split(r"\s*[–-]\s*", str(label))
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return int(parts[0]) <= int(page) <= int(parts[1])
+    return str(label) == str(page)
+
+
 def missing_facts(gold_facts: Sequence[Sequence[str]], answer: str) -> list[list[str]]:
     """The fact groups the answer does not match (every group must match; any alternative will do)."""
     return [list(group) for group in gold_facts if not any(fact_matches(alt, answer) for alt in group)]
@@ -277,7 +285,8 @@ def score_outcome(item: EvalItem, outcome: Outcome, *, quotes: Sequence[str], re
     o = outcome
     o.retrieved_pages = [label for label, _ in retrieved]
     if item.gold_page is not None:
-        o.page_rank = next((r for r, (label, _) in enumerate(retrieved, 1) if label == str(item.gold_page)), None)
+        o.page_rank = next((r for r, (label, _) in enumerate(retrieved, 1) if label_covers(label, item.gold_page)),
+                           None)
     if item.gold_quote:
         o.chunk_rank = next((r for r, (_, text) in enumerate(retrieved, 1) if contains_quote(text, item.gold_quote)),
                             None)
@@ -298,7 +307,7 @@ def score_outcome(item: EvalItem, outcome: Outcome, *, quotes: Sequence[str], re
         if not o.concise:
             reasons.append(f"too long ({len(o.answer)} chars)")
         o.correct = not (o.error or o.abstained or o.missing or not o.concise or o.echoed)
-        o.page_ok = bool(o.citation_pages) and o.citation_pages[0] == str(item.gold_page)
+        o.page_ok = bool(o.citation_pages) and label_covers(o.citation_pages[0], item.gold_page)
         if o.correct and not o.page_ok:
             reasons.append(f"cited p.{o.citation_pages[0] if o.citation_pages else '—'}, gold p.{item.gold_page}")
         o.quote_ok = bool(o.quote and item.gold_quote) and quotes_agree(o.quote, item.gold_quote or "")
@@ -633,7 +642,7 @@ def _commit() -> str | None:
 
 def _settings_snapshot(settings: Any) -> dict[str, Any]:
     keys = ("embedding_model", "chunk_max_chars", "dense_k", "lexical_k", "rrf_k", "dense_weight", "lexical_weight",
-            "top_k", "abstain_threshold", "missing_focus_penalty", "max_answer_sentences", "answerer", "llm_model")
+            "top_k", "report_year", "max_embedded_sentences", "answerer", "llm_model")
     return {k: getattr(settings, k) for k in keys if hasattr(settings, k)}
 
 
@@ -656,7 +665,8 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
                    settings: Any = None, answerer: str | None = None, data_dir: Path | None = None,
                    corpus: Sequence[Path] | None = None, set_path: Path = DEFAULT_SET,
                    max_answer_chars: int = MAX_ANSWER_CHARS,
-                   progress: Callable[[str, int, int], None] | None = None) -> EvalRun:
+                   progress: Callable[[str, int, int], None] | None = None,
+                   ablate: Sequence[str] = ()) -> EvalRun:
     """Run the items through each named system ("system", "naive", "dense", "lexical") and score them.
 
     The index is ingested from ``corpus`` (default: settings.corpus_dir) into a temporary data dir and
@@ -684,6 +694,15 @@ def run_evaluation(items: Sequence[EvalItem], *, systems: Sequence[str] = ("syst
         # Before the slow ingest, so a misconfigured LLM fails at once.
         shared_answerer = (_make_answerer(answerer, index, eval_settings)
                            if any(name in ("system", "dense", "lexical") for name in systems) else None)
+        if ablate:
+            from rag.answer.features import FEATURES
+
+            unknown = sorted(set(ablate) - set(FEATURES))
+            if unknown:
+                raise EvalSetError(f"unknown feature(s) {', '.join(unknown)}; the scorer's are {', '.join(FEATURES)}")
+            # the extractive scorer with these features held at their training means (what each is worth)
+            target = getattr(shared_answerer, "fallback", shared_answerer)
+            target.ablate = frozenset(ablate)
         other_settings = {name: eval_settings.model_copy(update={"answerer": name})
                           for name in systems if name in ANSWERERS}
         others = {name: (_make_answerer(name, index, s), s) for name, s in other_settings.items()}
@@ -1118,6 +1137,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="only these categories (with --add: the new item's category)")
     run.add_argument("--ids", nargs="+", metavar="ID", help="only these item ids")
     run.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    run.add_argument("--ablate", nargs="+", metavar="FEATURE", default=[],
+                     help="hold these scorer features at their training mean (rag/answer/features.py lists them)")
     run.add_argument("--max-answer-chars", type=int, default=MAX_ANSWER_CHARS, metavar="N",
                      help=f"longest answer that counts as concise (default {MAX_ANSWER_CHARS})")
     out = p.add_argument_group("output")
@@ -1245,7 +1266,7 @@ def main(args: list[str] | None = None) -> int:
 
             run = run_evaluation(items, systems=systems, answerer=ns.answerer, data_dir=ns.data_dir,
                                  corpus=ns.corpus, set_path=ns.set_path, max_answer_chars=ns.max_answer_chars,
-                                 progress=progress)
+                                 progress=progress, ablate=ns.ablate)
     except EvalSetError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2

@@ -42,6 +42,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from rag.answer import AnswerResult, Evidence, ExtractiveAnswerer
+from rag.answer.candidates import candidates_of
 from rag.config import Settings
 from rag.history import Turn
 from rag.index import ReportIndex
@@ -301,11 +302,11 @@ class GenerativeAnswerer:
     def select_evidence(self, question: str, query: str | None, docs: list[Document],
                         extractive: AnswerResult) -> list[NumberedEvidence]:
         """The sentences the model may use: the extractive evidence first, then the closest to the question."""
-        candidates = self.fallback.candidates(docs)
+        candidates = candidates_of(docs)
         if not candidates:
             return []
-        vectors = self.fallback.vectors.get_many([query or question] + [c[0] for c in candidates],
-                                                 self.index.embeddings.embed_documents)
+        vectors = self.fallback.featurizer.vectors.get_many([query or question] + [c.text for c in candidates],
+                                                            self.index.embeddings.embed_documents)
         sims = vectors[1:] @ vectors[0]
         chosen: dict[str, NumberedEvidence] = {}
         for e in extractive.evidence:
@@ -313,8 +314,8 @@ class GenerativeAnswerer:
         for i in np.argsort(-sims):
             if len(chosen) >= self.max_evidence:
                 break
-            sentence, _, doc, _ = candidates[int(i)]
-            chosen.setdefault(sentence, NumberedEvidence(sentence, doc, float(sims[int(i)])))
+            candidate = candidates[int(i)]
+            chosen.setdefault(candidate.text, NumberedEvidence(candidate.text, candidate.doc, float(sims[int(i)])))
         return list(chosen.values())
 
     def answer_messages(self, question: str, query: str | None, evidence: list[NumberedEvidence],

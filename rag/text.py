@@ -328,7 +328,7 @@ def expand_query(query: str) -> str:
     """The query plus the report's words for what it asks ("How big is it?" also asks about "area"); a Chinese
     question also gets the English words for its terms (rag/lang/zh/glossary.toml), so it finds English text."""
     if CJK_RE.search(query):
-        query = f"{_expand_zh(query)} {' '.join(romanised_names(query))}"
+        query = f"{with_english(query)} {' '.join(romanised_names(query))}"
     lowered = query.lower()
     extra = [v for k, v in QUERY_SYNONYMS.items() if re.search(rf"\b{re.escape(k)}\b", lowered)]
     return f"{query} {' '.join(extra)}" if extra else query
@@ -341,7 +341,8 @@ def _zh_glossary() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     return (re.compile(_alternation(terms)) if terms else None), terms
 
 
-def _expand_zh(query: str) -> str:
+def with_english(query: str) -> str:
+    """A Chinese text plus the English of its glossary terms (rag/lang/zh/glossary.toml)."""
     pattern, terms = _zh_glossary()
     if pattern is None:
         return query

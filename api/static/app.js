@@ -116,10 +116,13 @@ async function* readEvents(response) {
 
 function hideEmptyState() { const empty = $("empty"); if (empty) empty.hidden = true; }
 
+// The language of a message, so screen readers and fonts treat Chinese text as Chinese.
+function langOf(text) { return /[\u3400-\u9fff]/.test(text) ? "zh" : "en"; }
+
 function addQuestion(text) {
   hideEmptyState();
   const node = el("article", { class: "turn question-turn", "aria-label": "Question" },
-    el("p", { class: "bubble", text }));
+    el("p", { class: "bubble", text, lang: langOf(text) }));
   transcript.append(node);
   node.scrollIntoView({ block: "end", behavior: "smooth" });
 }
@@ -175,7 +178,7 @@ function renderAnswer(node, response) {
   if (response.abstained) {
     bubble.append(el("p", { class: "badge not-in-report", text: "Not in the report" }));
   }
-  bubble.append(el("div", { class: "answer-text", text: response.answer }));
+  bubble.append(el("div", { class: "answer-text", text: response.answer, lang: langOf(response.answer) }));
   if (response.verification && VERIFICATION_NOTES[response.verification]) {
     bubble.append(el("p", { class: "verification", "data-verdict": response.verification,
                             text: VERIFICATION_NOTES[response.verification] }));

@@ -152,3 +152,21 @@ def test_generated_answer_says_what_verification_did(report_data, tmp_path, brow
             page.screenshot(path=SHOTS / "generative-fallback.png")
         finally:
             live.stop()
+
+
+def test_chinese_question_gets_the_figure_with_its_citation(server, browser):
+    """A Chinese question about the English page: the figure, the page, a line saying the text is English, and
+    the message marked as Chinese for screen readers and fonts."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_init_script(f"localStorage.setItem('rag.apiKey', {KEY!r})")
+    page = context.new_page()
+    page.goto(server.url)
+    answer = ask(page, "贵安新区的规划面积是多少？")
+    text = answer.locator(".answer-text")
+    expect(text).to_contain_text("1,901 km²")
+    expect(text).to_contain_text("英文")
+    expect(text).to_have_attribute("lang", "zh")
+    expect(page.locator(".question-turn .bubble").last).to_have_attribute("lang", "zh")
+    expect(answer.get_by_role("button", name=re.compile("Open page 156"))).to_be_visible()
+    page.screenshot(path=SHOTS / "chinese-answer.png")
+    context.close()

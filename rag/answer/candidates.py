@@ -1,0 +1,91 @@
+"""Candidates: the sentences, table rows and chart series of the retrieved chunks, each with its context.
+
+A figure's context is what a reader uses to know what it measures: its sentence and section path; for a table
+row the table title and column headers (in the row's text, as ingest writes it); for a chart series the chart
+title and series label. So a table cell or a chart value is found the same way as a sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from rag.figures import Figure, find_figures, years_in
+from rag.ingest.chunk import SECTION_SEPARATOR
+from rag.text import split_sentences, tokenize
+
+STRUCTURED_KINDS = ("table_row", "chart_series")
+
+
+@dataclass
+class Candidate:
+    """One sentence (or table row, or chart series) that might answer the question."""
+
+    text: str
+    doc: Document
+    rank: int  # the chunk's retrieval rank
+    previous: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        return str(self.doc.metadata.get("kind", "paragraph"))
+
+    @property
+    def section(self) -> str:
+        return str(self.doc.metadata.get("section", ""))
+
+    @property
+    def section_path(self) -> list[str]:
+        return [s for s in self.section.split(SECTION_SEPARATOR) if s]
+
+    @property
+    def structured(self) -> bool:
+        return self.kind in STRUCTURED_KINDS
+
+    @property
+    def context(self) -> str:
+        """The words a reader sees around the sentence: its section path, the sentence before it."""
+        return f"{self.section} {self.previous}"
+
+    def tokens(self) -> set[str]:
+        return set(tokenize(self.text))
+
+    def context_tokens(self) -> set[str]:
+        return set(tokenize(self.text)) | set(tokenize(self.section)) | set(tokenize(self.previous))
+
+    def years(self) -> set[str]:
+        """The years the candidate speaks of: its own, else its paragraph's ("Revenue recovered in 2025. Of the
+        companies, 43% reported…" is about 2025), and its section's."""
+        own = years_in(self.text)
+        if not own and not self.structured:
+            own = years_in(self.doc.page_content)
+        return own | years_in(self.section)
+
+    @property
+    def meaning(self) -> str:
+        """The text whose embedding stands for the candidate: a bare list item gets its section's subject; a
+        footnote (often a bare URL) is "the source of" the section that cites it."""
+        if self.kind == "footnote":
+            return f"Source cited for {self.section_path[-1] if self.section_path else 'the page'}: {self.text}"
+        head = self.section_path[-1] if self.section_path else ""
+        return f"{head}: {self.text}" if head and head not in self.text else self.text
+
+
+def candidates_of(docs: list[Document]) -> list[Candidate]:
+    """Every sentence of every chunk (a table row or chart series is one candidate), in retrieval order."""
+    out: list[Candidate] = []
+    for rank, doc in enumerate(docs):
+        text = doc.page_content
+        kind = doc.metadata.get("kind")
+        spans = [(0, len(text))] if kind in STRUCTURED_KINDS or kind == "footnote" else split_sentences(text)
+        previous = ""
+        for start, end in spans or [(0, len(text))]:
+            sentence = text[start:end].strip()
+            if not sentence:
+                continue
+            out.append(Candidate(sentence, doc, rank, previous, find_figures(sentence)))
+            previous = sentence
+    return out

@@ -1,0 +1,380 @@
+"""From the chosen candidate to the answer text: the figure asked for, a comparison, a change, a list.
+
+Nothing computed is presented as a quote: a comparison or a difference says it was computed, and every figure
+it used is quoted in the citations.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.candidates import Candidate, candidates_of
+from rag.answer.question import QuestionAnalysis
+from rag.figures import Figure, YEAR_RE, find_figures
+from rag.ingest.chunk import SECTION_SEPARATOR
+from rag.lang import phrase_pattern, vocabulary
+from rag.text import tokenize
+
+
+@dataclass
+class Composed:
+    """The answer text and the candidates it rests on (the first is the main evidence)."""
+
+    text: str
+    used: list[Candidate]
+    computed: bool = False
+
+
+def _label_before(text: str, figure: Figure, figures: list[Figure]) -> str:
+    """The words printed just before a figure since the previous figure or separator ("2023", "YoY (%)")."""
+    start = 0
+    for f in figures:
+        if f.end <= figure.start and f is not figure and f.kind not in ("year",):
+            start = max(start, f.end)
+    chunk = text[start:figure.start]
+    chunk = re.split(r"[;|—]", chunk)[-1]
+    return chunk[-60:]
+
+
+def _change_header_tokens() -> set[str]:
+    headers = vocabulary("en", "question").get("change", {}).get("headers", [])
+    return {t for h in headers for t in tokenize(h, keep_stopwords=True)}
+
+
+def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
+    """How well one figure of a candidate answers the question: its kind, the question's words and years printed
+    just before (and after) it, a change asked for and a change printed."""
+    if f.number in qa.given and f.kind != "year":
+        return -10.0
+    if f.kind in ("year",) and qa.kind not in ("year", "date"):
+        return -10.0
+    score = 2.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
+    text = c.text
+    label = _label_before(text, f, c.figures)
+    q = set(qa.terms) - qa.generic
+    label_years = set(YEAR_RE.findall(label))
+    if c.structured:
+        # in a row, what tells its cells apart is each cell's column label; the row label and title are shared
+        label = label.rsplit(":", 1)[-1]
+        label_years = set(YEAR_RE.findall(label))
+        if qa.years:
+            score += 2.5 if label_years & qa.years else -2.0 if label_years else 0.0
+    else:
+        before = set(tokenize(text[max(0, f.start - 50):f.start]))
+        after = set(tokenize(text[f.end:f.end + 30]))
+        score += 0.6 * len(q & before) + 0.3 * len(q & after)
+        if f.kind in ("count", "quantity"):
+            # a count names what it counts right after it ("26 data centers", "1.4 million planned racks")
+            counted = set(tokenize(" ".join(re.findall(r"[\w’'-]+", text[f.end:])[:3])))
+            score += 2.0 if counted & q else -0.5 if counted else 0.0
+        if qa.years:
+            if label_years & qa.years:
+                score += 2.5
+            elif label_years:
+                score -= 2.0
+            elif set(YEAR_RE.findall(text[max(0, f.start - 40):f.start])) & qa.years:
+                score += 1.0
+    label_tokens = set(tokenize(label, keep_stopwords=True))
+    change_headers = _change_header_tokens()
+    if c.structured and label_tokens and label_tokens <= change_headers | {"percent"}:
+        # "… Actual use of FDI (RMB bn) 25.1; YoY (%) -12.6": a change column belongs to the measure before it
+        earlier = [g for g in c.figures if g.end <= f.start and g.kind != "year"]
+        if earlier:
+            earlier_label = _label_before(c.text, earlier[-1], c.figures).rsplit(":", 1)[-1]
+            label_tokens |= set(tokenize(earlier_label, keep_stopwords=True))
+    is_change = f.kind == "points" or bool(label_tokens & change_headers) or f.text.startswith(("+", "-", "−"))
+    wants_change = qa.operator == "delta" or (bool(qa.change_words) and qa.kind == "share")
+    if is_change and wants_change:
+        score += 1.5
+    elif is_change and qa.kind in ("money", "area", "count", "length"):
+        score -= 1.0
+    if c.structured and label_tokens & q:
+        score += 0.8 * len(label_tokens & q)  # the column header names what was asked
+    if re.fullmatch(r"\d{1,2}", f.text) and f.kind == "count":
+        score -= 0.5  # a bare small number is rarely the figure asked for
+    return score
+
+
+def figure_question(qa: QuestionAnalysis, c: Candidate) -> QuestionAnalysis:
+    """A question that names no measure ("What was office vacancy in 2024?") asks for a figure when a table row
+    or chart series answers it, or when it names a year: any kind of figure will do."""
+    compares_items = qa.operator in ("max", "min") and qa.selects
+    if qa.accepts and not (compares_items and qa.kind in ("year", "date")):
+        return qa
+    if not compares_items and (qa.kind != "describe" or not (c.structured or qa.years)):
+        return qa
+    from dataclasses import replace
+
+    return replace(qa, accepts=dict(vocabulary("en", "question")["kinds"]["figure"]["accepts"]))
+
+
+def lead_figure(qa: QuestionAnalysis, c: Candidate) -> Figure | None:
+    """The figure of the candidate that answers the question, as printed."""
+    qa = figure_question(qa, c)
+    if not qa.accepts and qa.kind not in ("year", "date", "rank"):
+        return None
+    scored = [(figure_score(qa, c, f), -i, f) for i, f in enumerate(c.figures)]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def record_label(c: Candidate) -> str:
+    """What a table row, chart series or list item is about: the text before its first ":" (after the title)."""
+    text = c.text.split(" — ", 1)[-1]
+    if ":" in text[:90]:
+        return text.split(":", 1)[0].strip()
+    return text[:60].strip()
+
+
+def siblings(c: Candidate, index) -> list[Candidate]:
+    """The other records of the same table, chart or list (same source, page and section)."""
+    meta = c.doc.metadata
+    kind = meta.get("kind")
+    if kind not in ("table_row", "chart_series", "list_item"):
+        return []
+    section = str(meta.get("section", ""))
+    parent = section.rsplit(SECTION_SEPARATOR, 1)[0] if kind == "list_item" else section
+    from rag.retrieve import chunk_document
+
+    out = []
+    for chunk in index.chunks.values():
+        if chunk.kind != kind or chunk.source != meta.get("source") or chunk.page != meta.get("page"):
+            continue
+        own = chunk.section.rsplit(SECTION_SEPARATOR, 1)[0] if kind == "list_item" else chunk.section
+        if own == parent:
+            doc = chunk_document(chunk, score=0.0, dense=0.0, lexical=0.0)
+            found = candidates_of([doc])
+            if found:
+                out.append(found[0])
+    out.sort(key=lambda x: int(x.doc.metadata.get("start", 0)))
+    return out
+
+
+def _direction_word(a: Figure, b: Figure) -> str:
+    """Which way a figure moved from ``a`` to ``b``; the size of the move is left to the quoted figures, so the
+    answer holds no number the report does not print."""
+    return "Up" if b.value > a.value else "Down" if b.value < a.value else "Unchanged"
+
+
+def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
+    """"Which X is highest/lowest": the asked figure of every record of the best one's table/chart/list,
+    compared; or, for "which year", the points of the best record."""
+    if qa.operator not in ("max", "min") or not qa.selects:
+        return None
+    qa = figure_question(qa, best)
+    pick = max if qa.operator == "max" else min
+    if qa.kind in ("year", "date") or (not qa.years and best.structured and _asks_year(qa)):
+        points = [(f, _label_years(best, f)) for f in best.figures if qa.accepts.get(f.kind, 0.0) > 0]
+        points = [(f, y) for f, y in points if y]
+        if len(points) < 2:
+            return None
+        chosen, year = pick(points, key=lambda p: p[0].value)
+        ties = [y for f, y in points if f.value == chosen.value]
+        listed = ", ".join(f"{y} {f.text}" for f, y in points)
+        text = (f"{' and '.join(ties)} ({chosen.text}) — compared across {record_label(best)}: {listed}. "
+                "(Compared from the quoted figures.)")
+        return Composed(text, [best], computed=True)
+    records = siblings(best, index) or [best]
+    if len(records) < 2:
+        return None
+    rows = []
+    for r in records:
+        f = lead_figure(qa, r) or lead_figure(_without_operator(qa), r)
+        if f is not None:
+            rows.append((r, f))
+    if len(rows) < 2:
+        return None
+    top_row, top_f = pick(rows, key=lambda x: x[1].value)
+    ties = [record_label(r) for r, f in rows if f.value == top_f.value]
+    listed = "; ".join(f"{record_label(r)} {f.text}" for r, f in rows)
+    word = "highest" if qa.operator == "max" else "lowest"
+    text = f"{' and '.join(ties)} ({top_f.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
+    used = [top_row] + [r for r, _ in rows if r is not top_row]
+    return Composed(text, used, computed=True)
+
+
+def _asks_year(qa: QuestionAnalysis) -> bool:
+    return bool(re.search(r"\b(which|what) year\b|哪一年|哪年", qa.text.lower()))
+
+
+def _label_years(c: Candidate, f: Figure) -> str:
+    years = YEAR_RE.findall(_label_before(c.text, f, c.figures))
+    return years[-1] if years else ""
+
+
+def _without_operator(qa: QuestionAnalysis) -> QuestionAnalysis:
+    from dataclasses import replace
+
+    return replace(qa, operator=None)
+
+
+def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:
+    """"By how much did X change": the change the report states, else the difference of the two figures of the
+    asked years (or the sentence's two figures of one kind), computed and said to be."""
+    if qa.operator != "delta":
+        return None
+    stated = [f for f in best.figures if f.kind == "points"]
+    if stated:
+        return Composed(f"{stated[0].text} — {best.text}", [best])
+    kinds = [k for k, w in sorted(qa.accepts.items(), key=lambda kv: -kv[1]) if w >= 0.5] or ["share"]
+    pool = [f for f in best.figures if f.kind == kinds[0] and f.number not in qa.given]
+    if best.structured and qa.years:
+        by_year = {(_label_years(best, f)): f for f in pool if _label_years(best, f)}
+        years = sorted(y for y in by_year if y in qa.years)
+        if len(years) == 1 and len(by_year) >= 2:
+            earlier = [y for y in sorted(by_year) if y < years[0]]
+            later = [y for y in sorted(by_year) if y > years[0]]
+            years = [years[0], later[-1]] if later and not earlier else [earlier[-1], years[0]] if earlier else years
+        if len(years) >= 2:
+            a, b = by_year[years[0]], by_year[years[-1]]
+            return Composed(f"{_direction_word(a, b)}: from {a.text} in {years[0]} to {b.text} in {years[-1]} "
+                            f"({record_label(best)}; compared from the quoted figures).", [best], computed=True)
+    if len(pool) == 2 and not best.structured:
+        first, second = pool
+        # "68% …, compared with 64% a year earlier": the later figure is printed first
+        earlier_first = bool(re.search(r"\bfrom\b", best.text[max(0, first.start - 12):first.start]))
+        a, b = (first, second) if earlier_first else (second, first)
+        return Composed(f"{_direction_word(a, b)}: {a.text} → {b.text} (compared from the quoted figures) — "
+                        f"{best.text}", [best], computed=True)
+    return None
+
+
+def list_answer(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
+    """A list question answered by one item of a list, or by its lead-in: the whole list."""
+    if qa.kind != "list" or qa.operator in ("max", "min"):
+        return None
+    if best.kind == "list_item":
+        if names_item(qa, best):
+            return None  # about this item, not the list
+        items = siblings(best, index)
+    elif best.text.rstrip().endswith(":"):
+        items = _items_after(best, index)
+    else:
+        return None
+    if len(items) < 2:
+        return None
+    labels = [_item_text(i) for i in items]
+    lead = "; ".join(labels)
+    return Composed(f"{lead}.", items)
+
+
+def _items_after(lead: Candidate, index) -> list[Candidate]:
+    meta = lead.doc.metadata
+    from rag.retrieve import chunk_document
+
+    after = [c for c in index.chunks.values() if c.source == meta.get("source") and c.page == meta.get("page")
+             and c.kind == "list_item" and c.start > int(meta.get("start", 0))]
+    after.sort(key=lambda c: c.start)
+    out, last_end = [], int(meta.get("end", 0))
+    for chunk in after:
+        if chunk.start - last_end > 40:
+            break
+        found = candidates_of([chunk_document(chunk, score=0.0, dense=0.0, lexical=0.0)])
+        if found:
+            out.append(found[0])
+        last_end = chunk.end
+    return out
+
+
+def _item_text(c: Candidate) -> str:
+    text = c.text.strip().rstrip(".")
+    return text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
+
+
+def trim(sentence: str, limit: int) -> str:
+    """A sentence cut to ``limit`` characters at a word, marked with an ellipsis."""
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
+def with_header_unit(c: Candidate, f: Figure) -> str:
+    """A table cell as a reader says it, with the unit its column header gives ("Actual use of FDI (RMB bn) 25.1"
+    -> "RMB25.1 billion", "YoY (%) -12.6" -> "-12.6%"); a figure that carries its own unit is left as printed."""
+    if not c.structured or f.kind not in ("count",):
+        return f.text
+    label = _label_before(c.text, f, c.figures)
+    m = re.search(r"\(([^()]*)\)\s*$", label.strip())
+    if not m:
+        return f.text
+    unit = m.group(1).strip()
+    units = vocabulary("en", "units")
+    number = c.text[f.start:f.end]
+    if unit == "%":
+        return f"{number}%"
+    parts = unit.split()
+    currency = next((p for p in parts if p in units["currency_prefix"]), "")
+    names = units.get("scale_names", {})
+    scale = next((names[p.lower()] for p in parts if p.lower() in names), "")
+    rest = " ".join(p for p in parts if p != currency and p.lower() not in names)
+    return " ".join(x for x in (f"{currency}{number}", scale, rest) if x)
+
+
+def figure_answer(qa: QuestionAnalysis, best: Candidate, limit: int) -> Composed:
+    """The asked figure as printed (a table cell with its column's unit), then the sentence or row that holds it."""
+    lead = lead_figure(qa, best)
+    body = best.text
+    if lead is None:
+        return Composed(trim(body, limit), [best])
+    head = with_header_unit(best, lead)
+    room = limit - len(head) - 3
+    if len(body) > room:
+        # keep the part of a long sentence around the figure
+        start = max(0, min(lead.start - room // 2, len(body) - room))
+        snippet = body[start:start + room]
+        if start > 0:
+            snippet = "…" + snippet.split(" ", 1)[-1]
+        if start + room < len(body):
+            snippet = snippet.rsplit(" ", 1)[0] + "…"
+        body = snippet
+    return Composed(f"{head} — {body}", [best])
+
+
+def years_of(text: str) -> set[str]:
+    return set(YEAR_RE.findall(text))
+
+
+__all__ = ["Composed", "compare", "change", "list_answer", "figure_answer", "lead_figure", "find_figures"]
+
+
+def _direction(text: str) -> str | None:
+    change = vocabulary("en", "question").get("change", {})
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    up = bool(words & set(change.get("up", [])))
+    down = bool(words & set(change.get("down", [])))
+    return "up" if up and not down else "down" if down and not up else None
+
+
+def contradicted_premise(qa: QuestionAnalysis, best: Candidate) -> bool:
+    """"Why did GDP fall…" where the report says it grew: the question presumes the opposite of the passage."""
+    why = phrase_pattern(tuple(vocabulary("en", "question").get("change", {}).get("why", ())))
+    if not why or not why.search(qa.text):
+        return False
+    asked, said = _direction(qa.text), _direction(best.text)
+    return bool(asked and said and asked != said)
+
+
+def names_item(qa: QuestionAnalysis, item: Candidate) -> bool:
+    """The question names this list item by its label's own words ("the health care industry")."""
+    label = set(tokenize(record_label(item))) - qa.generic
+    return bool(label) and len(label & set(qa.terms)) >= max(1, len(label) // 2)
+
+
+def planned_not_actual(qa: QuestionAnalysis, best: Candidate, lead: Figure | None) -> str | None:
+    """The question asks what is already in place; the passage calls it planned. Returns what to say (the
+    planned figure, or that it is described as planned), None otherwise."""
+    status = vocabulary("en", "question").get("status", {})
+    actual, planned = phrase_pattern(tuple(status.get("actual", ()))), phrase_pattern(tuple(status.get("planned", ())))
+    guard = phrase_pattern(tuple(status.get("not_planned", ())))
+    text = guard.sub(" ", qa.text) if guard else qa.text
+    if not actual or not planned or not actual.search(text) or planned.search(text):
+        return None
+    if lead is not None:
+        around = best.text[max(0, lead.start - 30): lead.end + 30]
+        return f"it gives a planned figure ({lead.text})" if planned.search(around) else None
+    if re.match(r"\s*(is|are|was|were|has|have|does|do|did)\b", qa.text, re.IGNORECASE) and planned.search(best.text):
+        words = set(qa.terms) - qa.generic
+        near = [m for m in planned.finditer(best.text)
+                if words & set(tokenize(best.text[max(0, m.start() - 40): m.end() + 40]))]
+        return "it describes it as planned" if near else None
+    return None

@@ -1,0 +1,177 @@
+"""The extractive answerer (default, no LLM): the report's own sentences, table rows and chart series.
+
+    answerer = ExtractiveAnswerer(index=index, settings=settings)
+    result = answerer.answer("What share of companies expect revenue to grow?", docs)
+    result.text, result.abstained, result.evidence[0].quote
+
+One pass: analyse the question (question.py), make candidates of the retrieved chunks (candidates.py), compute
+their features (features.py), score them with the fitted model (model.py), then compose the answer from the
+best one (compose.py). Below the fitted threshold the assistant says the report does not answer the question.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from rag.answer.candidates import Candidate, candidates_of
+from rag.answer.compose import (change, compare, contradicted_premise, figure_answer, figure_question, lead_figure,
+                                 list_answer, planned_not_actual, trim)
+from rag.answer.features import Featurizer
+from rag.answer.model import Scorer, load_scorer
+from rag.answer.question import QuestionAnalysis, analyse_turn
+from rag.config import Settings
+from rag.figures import YEAR_RE
+
+ABSTAIN_TEXT = "The report does not answer this"
+ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
+ENGLISH_ONLY_ZH = "（报告此处只有英文原文。）"
+RECORD_KINDS = ("table_row", "chart_series", "list_item")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class Evidence:
+    """One sentence of the report chosen as (part of) an answer."""
+
+    quote: str
+    doc: Document
+    score: float
+    coverage: float
+    similarity: float
+    type_match: float
+
+    @property
+    def page(self) -> int:
+        return int(self.doc.metadata["page"])
+
+
+@dataclass
+class AnswerResult:
+    """An answer and its evidence (evidence[0] is the main one). ``verdict`` says how a generated answer fared
+    in verification ("verified", "repaired", "replaced", "fallback"); None for extractive."""
+
+    text: str
+    abstained: bool
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    kind: str = "describe"
+    verdict: str | None = None
+    computed: bool = False
+
+
+def abstain_text(question: str) -> str:
+    if re.search(r"[\u3400-\u9fff]", question):
+        return f"{ABSTAIN_TEXT_ZH}：在已收录的报告页面中没有找到相关内容。"
+    return f"{ABSTAIN_TEXT}: I found no passage in the ingested report pages that says it."
+
+
+class ExtractiveAnswerer:
+    """Answers with the report's own text; abstains when no candidate is likely enough to answer."""
+
+    def __init__(self, *, index, settings: Settings, scorer: Scorer | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.scorer = scorer or load_scorer()
+        self.featurizer = Featurizer(index, soft_floor=settings.soft_match_floor,
+                                     max_embedded=settings.max_embedded_sentences)
+        self.ablate: frozenset[str] = frozenset()
+        self._names_key: int | None = None
+        self._names: set[str] = set()
+        self._year_key: int | None = None
+        self._year = settings.report_year
+
+    def names(self) -> set[str]:
+        """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
+        from rag.text import tokenize
+
+        key = getattr(self.index, "generation", None)
+        if key is None or key != self._names_key:
+            names, common = set(), set()
+            for chunk in self.index.chunks.values():
+                for word in re.findall(r"(?<=[a-z,;] )[A-Z][\w’'-]*", chunk.text):
+                    names |= set(tokenize(word))
+                common |= set(tokenize(" ".join(re.findall(r"\b[a-z][\w’'-]*", chunk.text))))
+            self._names, self._names_key = {t for t in names - common if t.isalpha()}, key
+        return self._names
+
+    def report_year(self) -> int:
+        """The year the report came out, from the year its running title names ("… 2026 Special Report …");
+        ``Settings.report_year`` when the pages carry no title. A question's "last year" is the year before."""
+        key = getattr(self.index, "generation", None)
+        if key is None or key != self._year_key:
+            years = Counter(y for page in self.index.pages.values() for y in YEAR_RE.findall(page.title or ""))
+            self._year = int(years.most_common(1)[0][0]) if years else self.settings.report_year
+            self._year_key = key
+        return self._year
+
+    def analyse(self, question: str, query: str | None = None) -> QuestionAnalysis:
+        return analyse_turn(question, query, report_year=self.report_year(), names=self.names())
+
+    def scored(self, question: str, docs: list[Document], *, query: str | None = None
+               ) -> tuple[QuestionAnalysis, list[Candidate]]:
+        """The question's analysis and its candidates with features and scores, best first."""
+        qa = self.analyse(question, query)
+        candidates = candidates_of(docs)
+        self.featurizer.compute(qa, query or question, candidates)
+        for c in candidates:
+            c.score = self.scorer.score(c.features, self.ablate)
+        candidates.sort(key=lambda c: -c.score)
+        return qa, candidates
+
+    def answer(self, question: str, docs: list[Document], *, query: str | None = None) -> AnswerResult:
+        if not docs:
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0)
+        qa, candidates = self.scored(question, docs, query=query)
+        if not candidates:
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
+        best = candidates[0]
+        if qa.operator in ("max", "min") and qa.selects and best.kind not in RECORD_KINDS:
+            # "which is highest" is answered by comparing records: a table row, chart series or list item among
+            # the best candidates stands in for the best sentence
+            record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS), None)
+            if record is not None and compare(figure_question(qa, record), record, self.index) is not None:
+                best = record
+        others = [c for c in candidates if c is not best]
+        lead = best.score - others[0].score if others else best.score
+        confidence = self.scorer.confidence(best.features, lead, self.ablate)
+        if confidence < self.scorer.threshold:
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=qa.kind)
+        if contradicted_premise(qa, best):
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the report does not say what the question assumes. "
+                                "See the cited passage for what it does say.", abstained=True, confidence=confidence,
+                                evidence=[_evidence(best)], kind=qa.kind)
+        limit = self.settings.max_answer_chars
+        qa = figure_question(qa, best)
+        planned = planned_not_actual(qa, best, lead_figure(qa, best) if qa.wants_figure else None)
+        if planned:
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: {planned}, not what is already in place. See the "
+                                "cited passage.", abstained=True, confidence=confidence, evidence=[_evidence(best)],
+                                kind=qa.kind)
+        composed = (compare(qa, best, self.index) or change(qa, best) or list_answer(qa, best, self.index)
+                    or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
+                        else None))
+        if composed is None:
+            chosen = [best]
+            same = [c for c in candidates[1:4] if c.doc.id == best.doc.id and c.score >= 0.85 * best.score]
+            if qa.kind in ("list", "describe") and same and len(best.text) + len(same[0].text) < limit:
+                chosen.append(same[0])
+                chosen.sort(key=lambda c: c.doc.page_content.find(c.text))
+            text = " ".join(c.text for c in chosen)
+            used = [best] + [c for c in chosen if c is not best]
+        else:
+            text, used = composed.text, composed.used
+        if qa.lang == "zh" and not CJK.search(best.text):
+            text = trim(text, limit - len(ENGLISH_ONLY_ZH)) + ENGLISH_ONLY_ZH
+        if len(text) > limit:
+            text = trim(text, limit)
+        evidence = [_evidence(c) for c in used]
+        return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=evidence, kind=qa.kind,
+                            computed=bool(composed and composed.computed))
+
+
+def _evidence(c: Candidate) -> Evidence:
+    return Evidence(c.text, c.doc, c.score, c.features.get("cover", 0.0), c.features.get("dense", 0.0),
+                    c.features.get("kind", 0.0))

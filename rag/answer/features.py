@@ -1,0 +1,228 @@
+"""The few general features a candidate is scored on. Each is in [0, 1]; the weights are fitted (model.py).
+
+| feature     | what it measures |
+|-------------|------------------|
+| cover       | idf-weighted share of the question's words the candidate and its context hold (word families and the
+|             | report's spelling count; near words by the embedding model count partly) |
+| cover_own   | the same over the candidate's own words only |
+| dense       | embedding similarity of question and candidate (with its section's subject) |
+| chunk_dense | the retrieval similarity of the candidate's chunk |
+| rank        | 1 / (1 + the chunk's retrieval rank) |
+| kind        | how well the candidate's figures (or names, or list) fit what is asked (rag/lang/en/question.toml) |
+| missing     | the weight of the question's most telling word the candidate and its context lack, over that of its most
+|             | telling word ("How many *berths* does the port have?" against a sentence about the port's containers) |
+| unknown     | share of the question's weight in words the report never uses (the same for every candidate of a
+|             | question: a paraphrase, or a thing the report does not cover) |
+| years       | share of the years the question names that the candidate's context names (1 when none asked) |
+| year_other  | the question names years and the candidate names only other ones |
+| names       | share of the question's names the candidate's context holds (1 when it names none) |
+| structured  | the candidate is a table row or a chart series |
+| footnote    | the candidate is a footnote (a source) |
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from functools import lru_cache
+
+import numpy as np
+
+from rag.answer.candidates import Candidate
+from rag.answer.question import CJK_RE, QuestionAnalysis
+from rag.text import QUERY_SYNONYMS, family, tokenize
+
+FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
+            "structured", "footnote")
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, set[str]]:
+    """Question token -> tokens the report may print for it, from the query synonyms (rag/lang/en/synonyms.toml)."""
+    out: dict[str, set[str]] = {}
+    for key, words in QUERY_SYNONYMS.items():
+        for token in tokenize(key):
+            out.setdefault(token, set()).update(tokenize(words))
+    return out
+
+
+class VectorCache:
+    """Embeddings by text, so a warm process embeds only what it has not met before."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get_many(self, texts: list[str], embed) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.items]
+        if missing:
+            for text, vector in zip(missing, embed(missing)):
+                self.items[text] = np.asarray(vector, dtype=np.float32)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return np.stack([self.items[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+
+class Featurizer:
+    """Computes the features of a question's candidates against one index."""
+
+    def __init__(self, index, *, soft_floor: float = 0.55, max_embedded: int = 24) -> None:
+        self.index = index
+        self.soft_floor = soft_floor
+        self.max_embedded = max_embedded
+        self.vectors = VectorCache()
+        self.word_vectors = VectorCache(size=200_000)
+
+    def idf(self, token: str) -> float:
+        lexical = self.index.lexical
+        corrected = lexical.correct(token)
+        if corrected is None:
+            n = max(1, len(lexical.lengths))
+            return math.log(1 + (n + 0.5) / 0.5)
+        return lexical.idf.get(corrected, 0.0)
+
+    def covers(self, token: str, present: set[str], present_families: set[str]) -> bool:
+        corrected = self.index.lexical.correct(token) or token
+        if token in present or corrected in present:
+            return True
+        if synonyms().get(token, set()) & present:
+            return True  # the report's word for it (rag/lang/en/synonyms.toml)
+        if family(token) in present_families or family(corrected) in present_families:
+            return True
+        # a compound the report prints ("biopharmaceutical") holds the word ("pharmaceutical")
+        return len(corrected) >= 6 and any(t.endswith(corrected) and 0 < len(t) - len(corrected) <= 4 for t in present)
+
+    def soft(self, words: list[str], report_words: set[str]) -> dict[str, dict[str, float]]:
+        """For each question word the report lacks: report words near it by the embedding model."""
+        words = list(dict.fromkeys(words))
+        pool = sorted(w for w in report_words if len(w) >= 3 and w.isalpha())
+        if not words or not pool:
+            return {}
+        embed = self.index.embeddings.embed_documents
+        q = self.word_vectors.get_many(words, embed)
+        m = self.word_vectors.get_many(pool, embed)
+        out: dict[str, dict[str, float]] = {}
+        for word, sims in zip(words, q @ m.T):
+            close = {}
+            for i in np.nonzero(sims >= self.soft_floor)[0]:
+                stem = (tokenize(pool[i]) or [pool[i]])[0]
+                close[stem] = max(close.get(stem, 0.0), float(sims[i]))
+            out[word] = close
+        return out
+
+    def coverage(self, qa: QuestionAnalysis, weights: dict[str, float], present: set[str],
+                 soft: dict[str, dict[str, float]], known: set[str] | None = None) -> tuple[float, float]:
+        """(covered share of the question's weight, weight of the heaviest word the report uses that is not
+        covered / the heaviest such word)."""
+        total = covered = 0.0
+        worst = 0.0
+        families = {family(t) for t in present}
+        for term, weight in weights.items():
+            total += weight
+            if self.covers(term, present, families):
+                covered += weight
+                continue
+            best = max((sim for stem, sim in soft.get(term, {}).items() if stem in present), default=0.0)
+            covered += weight * best if best else 0.0
+            if known is None or term in known:
+                worst = max(worst, weight * (1.0 - best))
+        heaviest = max((w for t, w in weights.items() if known is None or t in known), default=0.0)
+        return (covered / total if total else 0.0), (worst / heaviest if heaviest else 0.0)
+
+    def term_weights(self, qa: QuestionAnalysis) -> dict[str, float]:
+        """Each question word's weight: its idf, a word that only says what kind of answer is wanted counting
+        for little, a word a follow-up borrowed from the conversation for half."""
+        out = {}
+        lexical = self.index.lexical
+        optional = tuple(t for t in qa.optional if t in lexical.postings)
+        for term in qa.terms + tuple(t for t in qa.borrowed + optional if t not in qa.terms):
+            if term.isdigit() and term in qa.years:
+                continue  # years are their own feature
+            if CJK_RE.match(term) and term not in lexical.postings:
+                continue  # a character pair across two words of a Chinese question, not a word
+            weight = self.idf(term)
+            if term in qa.generic:
+                weight *= 0.25
+            if term in qa.borrowed:
+                weight *= 0.5
+            out[term] = weight
+        return out
+
+    def compute(self, qa: QuestionAnalysis, query: str, candidates: list[Candidate]) -> None:
+        """Fill ``candidate.features`` for every candidate."""
+        if not candidates:
+            return
+        weights = self.term_weights(qa)
+        lexical = self.index.lexical
+        unknown = [t for t in weights if not t.isdigit() and t not in lexical.postings and not lexical.correct(t)]
+        report_words = {w.lower() for c in candidates for w in re.findall(r"[A-Za-z]+", f"{c.text} {c.section}")}
+        soft = self.soft(unknown, report_words) if unknown else {}
+        context_sets = [c.context_tokens() for c in candidates]
+        own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else "")) for c in candidates]
+        known = {t for t in weights if t not in unknown}
+        context_cover = [self.coverage(qa, weights, s, soft, known) for s in context_sets]
+        unknown_share = sum(weights[t] for t in unknown) / max(1e-9, sum(weights.values()))
+        covers = [c for c, _ in context_cover]
+        own = [self.coverage(qa, weights, s, soft)[0] for s in own_sets]
+        # Embed the candidates worth comparing: those of the best chunks and the best by words.
+        by_words = sorted(range(len(candidates)), key=lambda i: -covers[i])[: self.max_embedded]
+        chosen = sorted(set(by_words) | {i for i, c in enumerate(candidates) if c.rank < 2})
+        q_vec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
+        sims = np.full(len(candidates), np.nan, dtype=np.float32)
+        vecs = self.vectors.get_many([candidates[i].meaning for i in chosen], self.index.embeddings.embed_documents)
+        sims[chosen] = vecs @ q_vec
+        for i, c in enumerate(candidates):
+            chunk_dense = float(c.doc.metadata.get("dense", 0.0) or 0.0)
+            dense = float(sims[i]) if not np.isnan(sims[i]) else 0.8 * chunk_dense
+            c.features = {
+                "cover": covers[i],
+                "cover_own": own[i],
+                "missing": context_cover[i][1],
+                "unknown": unknown_share,
+                "dense": max(0.0, dense),
+                "chunk_dense": max(0.0, chunk_dense),
+                "rank": 1.0 / (1 + c.rank),
+                "kind": kind_fit(qa, c),
+                "years": years_fit(qa, c),
+                "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.years() else 0.0,
+                "names": names_fit(qa, c, context_sets[i]),
+                "structured": 1.0 if c.structured else 0.0,
+                "footnote": 1.0 if c.kind == "footnote" else 0.0,
+            }
+
+
+def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
+    """How well the candidate holds what is asked: the best-fitting figure for a figure question (a figure the
+    question states itself does not count), a name for where/who, an enumeration for a list."""
+    if qa.accepts:
+        best = 0.0
+        for f in c.figures:
+            if f.number in qa.given and f.kind != "year":
+                continue
+            best = max(best, qa.accepts.get(f.kind, 0.0))
+        return best
+    if qa.kind in ("year", "date"):
+        return 1.0 if any(f.kind in ("year", "date") for f in c.figures) else 0.0
+    if qa.kind in ("place", "organisation", "person"):
+        return 1.0 if re.search(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", c.text) else 0.3
+    if qa.kind == "list":
+        if c.kind == "list_item" or c.text.rstrip().endswith(":"):
+            return 1.0
+        enumerates = c.text.count(",") >= 2 or (c.text.count(",") >= 1 and " and " in c.text)
+        return 1.0 if enumerates else 0.4
+    return 0.5
+
+
+def years_fit(qa: QuestionAnalysis, c: Candidate) -> float:
+    if not qa.years:
+        return 1.0
+    held = c.years() | {y for y in qa.years if y in str(c.doc.metadata.get("section", ""))}
+    return len(qa.years & held) / len(qa.years)
+
+
+def names_fit(qa: QuestionAnalysis, c: Candidate, present: set[str]) -> float:
+    if not qa.names:
+        return 1.0
+    families = {family(t) for t in present}
+    found = sum(1 for n in qa.names if n in present or family(n) in families)
+    return found / len(qa.names)

@@ -1,0 +1,154 @@
+"""What a question asks, read once: ``analyse(question)`` -> ``QuestionAnalysis``.
+
+    qa = analyse("Which province had the fastest foreign trade growth in 2025?", report_year=2026)
+    qa.kind, qa.operator, qa.years      # ('share', 'max', {'2025'})
+
+The cues are data (``rag/lang/<lang>/question.toml``); this module holds only the mechanism: the first kind
+whose cue matches, operators, years (also "last year", resolved against the report's year), the names and
+content words of the question, the numbers it states itself.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from rag.figures import YEAR_RE, numbers_in
+from rag.lang import phrase_pattern, vocabulary
+from rag.text import named_entities, romanised_names, tokenize, with_english
+
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """Everything the answerer needs to know about a question, computed once."""
+
+    text: str
+    lang: str
+    kind: str
+    accepts: dict[str, float]
+    operator: str | None = None  # "max", "min", "delta" or None
+    selects: bool = False  # asks for an item ("which province…"), not only a figure
+    years: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    borrowed: tuple[str, ...] = ()  # words a follow-up takes from the conversation
+    optional: tuple[str, ...] = ()  # words that count only where the report uses them (romanised names)
+    generic: frozenset[str] = frozenset()
+    given: frozenset[str] = frozenset()
+    change_words: frozenset[str] = frozenset()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def wants_figure(self) -> bool:
+        return bool(self.accepts)
+
+
+def language(text: str) -> str:
+    """"zh" when a text is mostly Chinese characters, else "en"."""
+    letters = re.findall(r"[A-Za-z]|[\u3400-\u9fff]", text)
+    cjk = sum(1 for ch in letters if CJK_RE.match(ch))
+    return "zh" if letters and cjk >= 0.3 * len(letters) else "en"
+
+
+def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
+    """The asked kind: in English the first kind (in ``kind_order``) whose cue matches; in a language without
+    spaces the kind of the longest matching cue. A language's file may name its kinds differently
+    (``[aliases]``); what a kind accepts is the English file's."""
+    en = vocabulary("en", "question")
+    data = vocabulary(lang, "question") or en
+    aliases = data.get("aliases", {})
+    kinds = data.get("kinds", {})
+    if lang != "en":
+        best: tuple[int, str] | None = None
+        for name, spec in kinds.items():
+            for cue in spec.get("cues", ()):
+                if cue and cue.lower() in text and (best is None or len(cue) > best[0]):
+                    best = (len(cue), aliases.get(name, name))
+        if best is not None:
+            kind = best[1]
+            return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
+        return "describe", {}
+    for kind in en["kind_order"]:
+        pattern = phrase_pattern(tuple(kinds.get(kind, {}).get("cues", ())))
+        if pattern and pattern.search(text):
+            return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
+    return "describe", {}
+
+
+def _operator(text: str, lang: str) -> tuple[str | None, bool]:
+    data = vocabulary(lang, "question") or vocabulary("en", "question")
+    ops = data.get("operators", {})
+    select = phrase_pattern(tuple(ops.get("select", ())))
+    selects = bool(select and select.search(text))
+    for name in ("max", "min"):
+        pattern = phrase_pattern(tuple(ops.get(name, ())))
+        if pattern and pattern.search(text) and selects:
+            return name, True
+    pattern = phrase_pattern(tuple(ops.get("delta", ())))
+    if pattern and pattern.search(text):
+        return "delta", selects
+    return None, selects
+
+
+def question_years(text: str, report_year: int, lang: str = "en") -> frozenset[str]:
+    """Years the question names, and those it gives relative to the report's year ("last year")."""
+    years = set(YEAR_RE.findall(text))
+    relative = (vocabulary(lang, "question") or {}).get("relative_years") or vocabulary("en", "question").get(
+        "relative_years", {})
+    lowered = text.lower()
+    for phrase, offset in relative.items():
+        if phrase in lowered:
+            years.add(str(report_year + int(offset)))
+    return frozenset(years)
+
+
+def analyse_turn(question: str, query: str | None, *, report_year: int, names: set[str] | None = None
+                 ) -> QuestionAnalysis:
+    """A question read with the conversation: a follow-up ("and how many had lower revenue?") keeps its own
+    words and kind, and takes what it leaves open (the kind, years, names) from its rewritten query."""
+    own = analyse(question, report_year=report_year, names=names)
+    if not query or query == question:
+        return own
+    full = analyse(query, report_year=report_year, names=names)
+    if own.names:
+        # "and Guangxi?": a follow-up that names its own subject switches to it and keeps only the frame
+        full = replace(full, names=own.names,
+                       terms=tuple(t for t in full.terms if t not in set(full.names) - set(own.names)))
+    kind, accepts = (own.kind, own.accepts) if own.kind != "describe" else (full.kind, full.accepts)
+    return replace(own, kind=kind, accepts=accepts, years=own.years or full.years,
+                   names=tuple(sorted(set(own.names) | set(full.names))),
+                   borrowed=tuple(t for t in full.terms if t not in own.terms),
+                   operator=own.operator or full.operator, selects=own.selects or full.selects)
+
+
+def analyse(question: str, *, report_year: int, names: set[str] | None = None) -> QuestionAnalysis:
+    """Read a question. ``names`` are the report's name tokens (words it capitalises mid-sentence), so a name
+    typed in lower case ("guangxi gdp 2025") is still a name."""
+    lang = language(question)
+    lowered = question.lower()
+    # a cue inside a name ("… of Gui'an New Area") says nothing about what is asked
+    unnamed = lowered
+    for entity in named_entities(question):
+        if " " in entity:
+            unnamed = unnamed.replace(entity.lower(), " ")
+    kind, accepts = _first_kind(unnamed, lang)
+    operator, selects = _operator(unnamed, lang)
+    en = vocabulary("en", "question")
+    generic = frozenset(t for w in en.get("generic", {}).get("words", []) for t in tokenize(w, keep_stopwords=True))
+    change = en.get("change", {})
+    words = set(tokenize(question, keep_stopwords=True))
+    change_words = frozenset(w for w in words if w in {t for x in change.get("up", []) + change.get("down", [])
+                                                        for t in tokenize(x, keep_stopwords=True)})
+    found = [e for e in named_entities(question)]
+    name_tokens = {t for e in found for t in tokenize(e)}
+    if names:
+        name_tokens |= {t for t in tokenize(question) if t in names}
+    years = question_years(question, report_year, lang)
+    # a Chinese question also carries the English of its terms (rag/lang/zh/glossary.toml): it can meet English text
+    terms = tuple(dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question)))
+    optional = tuple(t for t in romanised_names(question) if t not in terms) if lang == "zh" else ()
+    given = frozenset(n for n in numbers_in(question) if n not in years)
+    return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator,
+                            selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
+                            generic=generic, given=given, change_words=change_words, optional=optional)

@@ -1,0 +1,57 @@
+"""Question analysis: the kind of answer asked for, operators, years (also relative ones), names."""
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.question import analyse, analyse_turn, language
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What share of members expect higher costs next year?", "share"),
+    ("How many of the surveyed firms cut staff?", "share"),
+    ("How much did Lianhe spend on research in 2023?", "money"),
+    ("How big is the Qiaotou logistics park?", "area"),
+    ("How long is the new tunnel?", "length"),
+    ("How long does customs clearance take now?", "duration"),
+    ("When did the bonded zone open?", "date"),
+    ("In what year was the port upgraded?", "year"),
+    ("Which cities did companies choose for new plants?", "place"),
+    ("What page does the tax chapter start on?", "page"),
+    ("What do members want from regulators?", "list"),
+    ("Why do firms stay?", "describe"),
+])
+def test_kind(question, kind):
+    assert analyse(question, report_year=2026).kind == kind
+
+
+def test_a_cue_inside_a_name_is_not_what_is_asked():
+    assert analyse("What is the population of the Baiyun New Area?", report_year=2026).kind != "area"
+
+
+def test_operators_pick_an_item_only_when_one_is_asked_for():
+    qa = analyse("Which district had the highest office vacancy in 2025?", report_year=2026)
+    assert (qa.operator, qa.selects) == ("max", True)
+    assert analyse("How many firms spend less than RMB5 million?", report_year=2026).operator is None
+    assert analyse("By how much did exports fall in 2024?", report_year=2026).operator == "delta"
+
+
+def test_relative_years_resolve_against_the_report_year():
+    assert analyse("What was turnover last year?", report_year=2026).years == {"2025"}
+    assert analyse("What was turnover in 2023?", report_year=2026).years == {"2023"}
+
+
+def test_names_typed_in_lower_case_are_names_the_report_uses():
+    qa = analyse("lianhe gdp 2025", report_year=2026, names={"lianhe"})
+    assert "lianhe" in qa.names and qa.kind == "money"
+
+
+def test_a_follow_up_takes_kind_and_years_from_its_rewritten_query():
+    qa = analyse_turn("and the rest of it?", "and the rest of it? (How big is the Qiaotou park; 2025)",
+                      report_year=2026)
+    assert qa.kind == "area" and qa.years == {"2025"}
+    assert "qiaotou" in qa.borrowed
+
+
+def test_language():
+    assert language("广东2025年的GDP是多少？") == "zh"
+    assert language("What was GDP in 2025?") == "en"
