@@ -15,6 +15,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
+	# llama.cpp built for any x86-64, not this CPU's own extensions: a native build (AMX/AVX-512 here) segfaults on
+	# its first completion on some machines; never a wheel cached from such a build.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install -q --no-cache-dir 'llama-cpp-python[server]>=0.3.36,<0.4'
 	$(BIN)/python -m pip install -q -e '.[test,local-llm]'
 	touch $(STAMP)
 
