@@ -1,7 +1,6 @@
 """The `rag` command: ingest the report, inspect pages, ask, chat, serve, evaluate."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rag.config import Settings, get_settings
+from rag.config import get_settings
 
 app = typer.Typer(
     help="Ask the AmCham South China 2026 Special Report questions; answers quote the report and cite the page.",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag.answer.candidates import Candidate, candidates_of
 from rag.answer.question import QuestionAnalysis
-from rag.figures import Figure, YEAR_RE, find_figures
+from rag.figures import Figure, YEAR_RE
 from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.lang import phrase_pattern, vocabulary
 from rag.text import tokenize
@@ -330,11 +330,6 @@ def figure_answer(qa: QuestionAnalysis, best: Candidate, limit: int) -> Composed
     return Composed(f"{head} — {body}", [best])
 
 
-def years_of(text: str) -> set[str]:
-    return set(YEAR_RE.findall(text))
-
-
-__all__ = ["Composed", "compare", "change", "list_answer", "figure_answer", "lead_figure", "find_figures"]
 
 
 def _direction(text: str) -> str | None:

@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
-from rag.ingest.layout import HEADER_RE, LABEL_RE, strip_furniture
+from rag.ingest.layout import HEADER_RE, strip_furniture
 from rag.ingest.models import RawPage
 
 # pypdf (the page-label fallback) logs every oddity of a broken file; LoadError already says what matters.

@@ -288,7 +288,6 @@ def find_regions(lines: list[str]) -> list[Region]:
     captions = find_captions(lines)
     if not captions:
         return []
-    gutter = find_gutter([l for y, l in enumerate(lines) if y not in {c.y for c in captions}])
     rows = {c.y for c in captions}
     indent = min((len(l) - len(l.lstrip()) for l in lines if l.strip()), default=0)
     regions: list[Region] = []
