@@ -16,6 +16,9 @@
 | years       | share of the years the question names that the candidate's context names (1 when none asked) |
 | year_other  | the question names years and the candidate names only other ones |
 | names       | share of the question's names the candidate's context holds (1 when it names none) |
+| focus       | the candidate's context holds the thing asked about, the word after the kind's cue (1 when none) |
+| agreement   | years × names × focus × (1 − missing): every qualifier holds at once (a conjunction a linear model
+|             | cannot form from the parts) |
 | structured  | the candidate is a table row or a chart series |
 | footnote    | the candidate is a footnote (a source) |
 """
@@ -33,7 +36,7 @@ from rag.answer.question import CJK_RE, QuestionAnalysis
 from rag.text import QUERY_SYNONYMS, family, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
-            "structured", "footnote")
+            "focus", "agreement", "structured", "footnote")
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +177,11 @@ class Featurizer:
         for i, c in enumerate(candidates):
             chunk_dense = float(c.doc.metadata.get("dense", 0.0) or 0.0)
             dense = float(sims[i]) if not np.isnan(sims[i]) else 0.8 * chunk_dense
+            focus = 1.0
+            if qa.focus:
+                focus_tokens = context_sets[i]
+                close = max((sim for stem, sim in soft.get(qa.focus, {}).items() if stem in focus_tokens), default=0.0)
+                focus = 1.0 if self.covers(qa.focus, focus_tokens, {family(t) for t in focus_tokens}) else close
             c.features = {
                 "cover": covers[i],
                 "cover_own": own[i],
@@ -186,9 +194,12 @@ class Featurizer:
                 "years": years_fit(qa, c),
                 "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.years() else 0.0,
                 "names": names_fit(qa, c, context_sets[i]),
+                "focus": focus,
                 "structured": 1.0 if c.structured else 0.0,
                 "footnote": 1.0 if c.kind == "footnote" else 0.0,
             }
+            f = c.features
+            f["agreement"] = f["years"] * f["names"] * f["focus"] * (1.0 - f["missing"])
 
 
 def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rag.figures import YEAR_RE, numbers_in
 from rag.lang import phrase_pattern, vocabulary
@@ -34,6 +35,7 @@ class QuestionAnalysis:
     terms: tuple[str, ...] = ()
     borrowed: tuple[str, ...] = ()  # words a follow-up takes from the conversation
     optional: tuple[str, ...] = ()  # words that count only where the report uses them (romanised names)
+    focus: str | None = None  # the thing asked about, right after the kind's cue ("How many *berths*…")
     generic: frozenset[str] = frozenset()
     given: frozenset[str] = frozenset()
     change_words: frozenset[str] = frozenset()
@@ -74,6 +76,23 @@ def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
         if pattern and pattern.search(text):
             return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
     return "describe", {}
+
+
+def asked_focus(text: str, kind: str, lang: str, skip: set[str]) -> str | None:
+    """The first content word after the cue that says what is asked ("How many berths does…" -> "berth"): what the
+    answer must be about. None in Chinese, or when the cue is followed by nothing but generic words and names."""
+    if lang != "en":
+        return None
+    cues = tuple(vocabulary("en", "question").get("kinds", {}).get(kind, {}).get("cues", ()))
+    pattern = phrase_pattern(cues)
+    m = pattern.search(text) if pattern else None
+    if not m:
+        return None
+    for word in re.findall(r"[a-z][\w’'-]*", text[m.end():])[:4]:
+        tokens = tokenize(word)
+        if tokens and tokens[0] not in skip:
+            return tokens[0]
+    return None
 
 
 def _operator(text: str, lang: str) -> tuple[str | None, bool]:
@@ -122,10 +141,26 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
                    operator=own.operator or full.operator, selects=own.selects or full.selects)
 
 
+@lru_cache(maxsize=1)
+def _unit_request() -> re.Pattern[str]:
+    units = vocabulary("en", "units")
+    surfaces = [u for kind in units["kinds"].values() for u in kind if u.isascii()]
+    surfaces += units["currency_suffix"] + [u for u in units["currency_prefix"] if u.isalpha()]
+    alternation = "|".join(re.escape(u) for u in sorted(set(surfaces), key=len, reverse=True))
+    return re.compile(rf",?\s+(?:in|as|expressed in|measured in|converted to)\s+(?:{alternation})\s*\??\s*$",
+                      re.IGNORECASE)
+
+
+def without_unit_request(question: str) -> str:
+    """"…of Gui'an New Area in hectares?" asks for a unit, not about hectares: the question without it."""
+    return _unit_request().sub("?", question)
+
+
 def analyse(question: str, *, report_year: int, names: set[str] | None = None) -> QuestionAnalysis:
     """Read a question. ``names`` are the report's name tokens (words it capitalises mid-sentence), so a name
     typed in lower case ("guangxi gdp 2025") is still a name."""
     lang = language(question)
+    question = without_unit_request(question)
     lowered = question.lower()
     # a cue inside a name ("… of Gui'an New Area") says nothing about what is asked
     unnamed = lowered
@@ -149,6 +184,7 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     terms = tuple(dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question)))
     optional = tuple(t for t in romanised_names(question) if t not in terms) if lang == "zh" else ()
     given = frozenset(n for n in numbers_in(question) if n not in years)
-    return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator,
+    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years))
+    return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, given=given, change_words=change_words, optional=optional)

@@ -47,11 +47,11 @@ ANSWERABLE = [
 UNANSWERABLE = [
     pytest.param("What is the population of Gui’an New Area?", marks=gap("near-miss abstention")),
     pytest.param("What was Shenzhen's GDP in 2024?", marks=gap("near-miss abstention")),
-    pytest.param("How many employees work at the China Telecom Cloud Computing Guizhou Information Park?", marks=gap("near-miss abstention")),
+    "How many employees work at the China Telecom Cloud Computing Guizhou Information Park?",
     "What is the GDP of Mars?",
     pytest.param("When will the second stage standard factory be completed?", marks=gap("near-miss abstention")),
-    pytest.param("What was Gui'an's GDP in 2019?", marks=gap("near-miss abstention")),
-    pytest.param("Who is the mayor of Guiyang?", marks=gap("near-miss abstention")),
+    "What was Gui'an's GDP in 2019?",
+    "Who is the mayor of Guiyang?",
     "What is the capital of France?",
 ]
 

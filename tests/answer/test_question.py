@@ -55,3 +55,12 @@ def test_a_follow_up_takes_kind_and_years_from_its_rewritten_query():
 def test_language():
     assert language("广东2025年的GDP是多少？") == "zh"
     assert language("What was GDP in 2025?") == "en"
+
+
+def test_a_unit_request_asks_for_a_unit_not_about_it():
+    qa = analyse("What is the planned area of the Baiyun zone in hectares?", report_year=2026)
+    assert qa.kind == "area" and "hectar" not in " ".join(qa.terms)
+
+
+def test_the_focus_is_the_thing_asked_about():
+    assert analyse("How many berths does the Nanshan port have?", report_year=2026).focus == "berth"
