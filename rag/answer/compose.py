@@ -48,10 +48,10 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         return -10.0
     if f.kind in ("year",) and qa.kind not in ("year", "date"):
         return -10.0
-    score = 2.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
+    score = 3.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
     text = c.text
     label = _label_before(text, f, c.figures)
-    q = set(qa.terms) - qa.generic
+    q = set(qa.terms) - qa.generic - qa.years
     label_years = set(YEAR_RE.findall(label))
     if c.structured:
         # in a row, what tells its cells apart is each cell's column label; the row label and title are shared
@@ -60,20 +60,22 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         if qa.years:
             score += 2.5 if label_years & qa.years else -2.0 if label_years else 0.0
     else:
-        before = set(tokenize(text[max(0, f.start - 50):f.start]))
-        after = set(tokenize(text[f.end:f.end + 30]))
-        score += 0.6 * len(q & before) + 0.3 * len(q & after)
+        # the words between a figure and its neighbours are its own: "a planned area of 1,901 km² and a directly
+        # administered area of 491 km²" — "directly administered" belongs to 491, not to 1,901
+        previous_end = max((g.end for g in c.figures if g.end <= f.start), default=0)
+        before = set(tokenize(text[max(previous_end, f.start - 50):f.start]))
+        score += 0.6 * len(q & before)
         if f.kind in ("count", "quantity"):
             # a count names what it counts right after it ("26 data centers", "1.4 million planned racks")
             counted = set(tokenize(" ".join(re.findall(r"[\w’'-]+", text[f.end:])[:3])))
             score += 2.0 if counted & q else -0.5 if counted else 0.0
         if qa.years:
-            if label_years & qa.years:
-                score += 2.5
-            elif label_years:
+            # in running text a year holds for every figure after it until another year is named
+            said = [y for y in YEAR_RE.findall(text[:f.start])]
+            if said and said[-1] in qa.years:
+                score += 2.0
+            elif said:
                 score -= 2.0
-            elif set(YEAR_RE.findall(text[max(0, f.start - 40):f.start])) & qa.years:
-                score += 1.0
     label_tokens = set(tokenize(label, keep_stopwords=True))
     change_headers = _change_header_tokens()
     if c.structured and label_tokens and label_tokens <= change_headers | {"percent"}:
