@@ -165,7 +165,7 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
         return None
     qa = figure_question(qa, best)
     pick = max if qa.operator == "max" else min
-    if qa.kind in ("year", "date") or (not qa.years and best.structured and _asks_year(qa)):
+    if qa.kind in ("year", "date"):
         points = [(f, _label_years(best, f)) for f in best.figures if qa.accepts.get(f.kind, 0.0) > 0]
         points = [(f, y) for f, y in points if y]
         if len(points) < 2:
@@ -193,10 +193,6 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
     text = f"{' and '.join(ties)} ({top_f.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
     used = [top_row] + [r for r, _ in rows if r is not top_row]
     return Composed(text, used, computed=True)
-
-
-def _asks_year(qa: QuestionAnalysis) -> bool:
-    return bool(re.search(r"\b(which|what) year\b|哪一年|哪年", qa.text.lower()))
 
 
 def _label_years(c: Candidate, f: Figure) -> str:
