@@ -318,7 +318,7 @@ def romanised_names(text: str) -> list[str]:
     except ImportError:
         return []
     out: list[str] = []
-    for run in re.findall(r"[\u3400-\u9fff]{2,}", text):
+    for run in re.findall(f"[{CJK_CHARS}]{{2,}}", text):
         syllables = lazy_pinyin(run)
         out += ["".join(pair) for pair in zip(syllables, syllables[1:])]
     return list(dict.fromkeys(out))

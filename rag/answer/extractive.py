@@ -24,12 +24,12 @@ from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import QuestionAnalysis, analyse_turn
 from rag.config import Settings
 from rag.figures import YEAR_RE
+from rag.lang.detect import has_cjk
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
 ENGLISH_ONLY_ZH = "（报告此处只有英文原文。）"
 RECORD_KINDS = ("table_row", "chart_series", "list_item")
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -63,7 +63,7 @@ class AnswerResult:
 
 
 def abstain_text(question: str) -> str:
-    if re.search(r"[\u3400-\u9fff]", question):
+    if has_cjk(question):
         return f"{ABSTAIN_TEXT_ZH}：在已收录的报告页面中没有找到相关内容。"
     return f"{ABSTAIN_TEXT}: I found no passage in the ingested report pages that says it."
 
@@ -163,7 +163,7 @@ class ExtractiveAnswerer:
             used = [best] + [c for c in chosen if c is not best]
         else:
             text, used = composed.text, composed.used
-        if qa.lang == "zh" and not CJK.search(best.text):
+        if qa.lang == "zh" and not has_cjk(best.text):
             text = trim(text, limit - len(ENGLISH_ONLY_ZH)) + ENGLISH_ONLY_ZH
         if len(text) > limit:
             text = trim(text, limit)

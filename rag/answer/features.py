@@ -32,7 +32,8 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer.candidates import Candidate
-from rag.answer.question import CJK_RE, QuestionAnalysis
+from rag.answer.question import QuestionAnalysis
+from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, family, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",

@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from rag.figures import YEAR_RE, numbers_in
 from rag.lang import phrase_pattern, vocabulary
+from rag.lang.detect import cjk_share
 from rag.text import named_entities, romanised_names, tokenize, with_english
 
-CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,8 @@ class QuestionAnalysis:
 
 
 def language(text: str) -> str:
-    """"zh" when a text is mostly Chinese characters, else "en"."""
-    letters = re.findall(r"[A-Za-z]|[\u3400-\u9fff]", text)
-    cjk = sum(1 for ch in letters if CJK_RE.match(ch))
-    return "zh" if letters and cjk >= 0.3 * len(letters) else "en"
+    """"zh" when a question is at least 30 % Chinese characters (a Chinese question may name English things)."""
+    return "zh" if cjk_share(text) >= 0.3 else "en"
 
 
 def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
