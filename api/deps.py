@@ -11,12 +11,14 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from api.security import ApiKeys, RateLimiter
+from api.security import ApiKeys, RateLimiter, cookie_principal
 from rag.chain import ReportAssistant
 from rag.config import Settings
+from rag.history import SLACK_OWNER_PREFIX
 
 
 class ErrorResponse(BaseModel):
@@ -87,8 +89,12 @@ async def authorize(request: Request,
 
     The client is its key when auth is on, else its address; failed attempts count against the
     address, so guessing keys is rate limited too. Returns the client's bucket name.
+
+    Sets ``request.state.principal`` (who owns the conversations this request makes: the key's hash,
+    or with auth off the browser's owner cookie's hash) and ``request.state.admin`` (an admin key).
     """
     keys: ApiKeys = request.app.state.api_keys
+    admins: ApiKeys = request.app.state.admin_keys
     limiter: RateLimiter = request.app.state.rate_limiter
     address = f"ip:{client_address(request)}"
     token = credentials.credentials if credentials else None
@@ -99,13 +105,54 @@ async def authorize(request: Request,
         raise HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
     client = ApiKeys.client_id(token) if keys.enabled and token else address
     _take(limiter, client)
+    if keys.enabled and token:
+        request.state.principal = client
+    else:
+        request.state.principal = cookie_principal(request.scope.get("state", {}).get("owner_cookie") or address)
+    request.state.admin = bool(token) and admins.check(token)
     return client
+
+
+def _not_found(session_id: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"No conversation has the session id {session_id}.")
+
+
+def _reserved(session_id: str) -> None:
+    if session_id.startswith(SLACK_OWNER_PREFIX):
+        raise HTTPException(status_code=422, detail="Session ids starting with 'slack:' are Slack conversations; "
+                                                    "they are read and continued in Slack only.")
+
+
+async def claim_session(request: Request, session_id: str) -> str:
+    """Make the conversation the caller's (a new id) or check that it is (an existing one): another
+    principal's conversation answers 404, as if it did not exist."""
+    _reserved(session_id)
+    history = request.app.state.assistant.history
+    owner = await run_in_threadpool(history.claim, session_id, request.state.principal)
+    if owner != request.state.principal:
+        raise _not_found(session_id)
+    return session_id
+
+
+async def owned_session(request: Request, session_id: str, *, admin_ok: bool = False) -> str:
+    """An existing conversation of the caller's (or any, for an admin key when ``admin_ok``), else 404."""
+    history = request.app.state.assistant.history
+    owner = await run_in_threadpool(history.owner, session_id)
+    if owner is None or (owner != request.state.principal and not (admin_ok and request.state.admin)):
+        raise _not_found(session_id)
+    return session_id
+
+
+async def require_admin(request: Request) -> None:
+    if not request.state.admin:
+        raise HTTPException(status_code=403, detail="This needs an admin key (RAG_ADMIN_API_KEYS).")
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI descriptions of the error statuses a route can return, each with an example body."""
     described = {
         401: "No or wrong API key (only when RAG_API_KEYS is set).",
+        403: "The key is valid but not an admin key (RAG_ADMIN_API_KEYS).",
         404: "Not found.",
         413: "The request body is larger than RAG_MAX_REQUEST_BYTES.",
         422: "Malformed JSON, wrong types, or a question that is empty or too long.",
@@ -115,6 +162,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
     examples = {
         401: "An API key is required: send `Authorization: Bearer <key>` (keys are set by RAG_API_KEYS).",
+        403: "This needs an admin key (RAG_ADMIN_API_KEYS).",
         404: "Page 999 is not in the index.",
         413: "The request body is larger than 64000 bytes (RAG_MAX_REQUEST_BYTES).",
         422: "The question is empty.",

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.routes import chat, health, openai, pages, sessions, slack
 from api.deps import chain_limiter
-from api.security import ApiKeys, RateLimiter, RequestSizeLimit, SecurityHeaders
+from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
 from rag.chain import QuestionError, ReportAssistant
 from rag.config import Settings, get_settings
 from rag.history import HistoryError
@@ -118,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Errors are JSON `{\"detail\": \"…\"}`.",
     )
     app.state.settings = settings
-    app.state.api_keys = ApiKeys.parse(settings.api_keys)
+    app.state.api_keys = ApiKeys.parse(f"{settings.api_keys},{settings.admin_api_keys}")
+    app.state.admin_keys = ApiKeys.parse(settings.admin_api_keys)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.chain_limiter = chain_limiter()
 
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(OwnerCookie, enabled=not app.state.api_keys.enabled)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],

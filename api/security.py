@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import math
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -45,8 +46,50 @@ class ApiKeys:
 
     @staticmethod
     def client_id(token: str) -> str:
-        """A rate-limit bucket name for a key that never holds the key itself."""
-        return "key:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+        """The principal (owner of conversations, rate-limit bucket) of a key; never holds the key itself."""
+        return "key:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+OWNER_COOKIE = "rag_owner"
+
+
+def cookie_principal(value: str) -> str:
+    """The principal of a browser's owner cookie (a hash: the stored owner is not the cookie)."""
+    return "web:" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+class OwnerCookie:
+    """ASGI middleware: when auth is off, a browser is known by a random HttpOnly cookie that owns its
+    conversations. A request without one gets a new one (in ``scope["state"]["owner_cookie"]``, and
+    ``Set-Cookie`` on the response)."""
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.enabled:
+            await self.app(scope, receive, send)
+            return
+        value = None
+        for name, raw in scope.get("headers") or []:
+            if name == b"cookie":
+                for part in raw.decode("latin-1").split(";"):
+                    key, _, val = part.strip().partition("=")
+                    if key == OWNER_COOKIE and 20 <= len(val) <= 100 and val.isascii():
+                        value = val
+        issued = value is None
+        if issued:
+            value = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["owner_cookie"] = value
+
+        async def send_with_cookie(message: Message) -> None:
+            if issued and message["type"] == "http.response.start":
+                cookie = f"{OWNER_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+                message["headers"] = list(message.get("headers", [])) + [(b"set-cookie", cookie.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 class RateLimiter:

@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from rag.chain import ChatResponse, Citation, QuestionError, ReportAssistant
 from rag.config import Settings
-from rag.history import HistoryError
+from rag.history import SLACK_OWNER_PREFIX, HistoryError
 from rag.index import IndexError_
 
 logger = logging.getLogger(__name__)
@@ -423,14 +423,17 @@ class SlackBot:
             client.chat_postMessage(**reply_to, text="Ask me about the report, e.g. “What is the planned area of "
                                                      "Gui’an New Area?” I answer with quotes and page numbers.")
             return
-        messages = self._answer(question, session_id, channel=channel, user=event.get("user", ""))
+        messages = self._answer(question, session_id, channel=channel, user=event.get("user", ""),
+                                team=body.get("team_id", ""))
         for message in messages:
             client.chat_postMessage(**reply_to, text=message.text, blocks=message.blocks,
                                     unfurl_links=False, unfurl_media=False)
 
-    def _answer(self, question: str, session_id: str, *, channel: str, user: str,
+    def _answer(self, question: str, session_id: str, *, channel: str, user: str, team: str = "",
                 shareable: bool = False) -> list[SlackMessage]:
         try:
+            # Slack's conversations are Slack's: the HTTP API answers 404 for them (api/deps.claim_session)
+            self.assistant.history.claim(session_id, SLACK_OWNER_PREFIX + (team or "workspace"))
             response = self.assistant.ask(question, session_id)
         except QuestionError as exc:
             text = f":warning: {escape_mrkdwn(str(exc))}"
@@ -451,7 +454,7 @@ class SlackBot:
         channel, user = command.get("channel_id", ""), command.get("user_id", "")
         # One conversation per user and channel, so "/ask-report How big is it?" follows the previous question
         messages = self._answer(question, session_id_for(channel, f"cmd-{user}"), channel=channel, user=user,
-                                shareable=True)
+                                team=command.get("team_id", ""), shareable=True)
         for message in messages:
             respond(response_type="ephemeral", replace_original=False, text=message.text, blocks=message.blocks)
 

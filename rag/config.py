@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     api_keys: str = Field("", description="Comma-separated bearer tokens; empty disables auth.")
+    admin_api_keys: str = Field("", description="Comma-separated bearer tokens that may also list and delete "
+                                                "every conversation (GET/DELETE /v1/sessions); they are API keys "
+                                                "too, so setting one turns auth on.")
     rate_limit_per_minute: int = 120
     cors_origins: str = ""
 

@@ -3,6 +3,7 @@
     store = ConversationStore("sqlite:///.rag/conversations.sqlite3")
     store.add_turn("s1", Turn(question="When was Gui'an New Area established?", query=..., answer=...))
     store.turns("s1")                         # oldest first
+    store.claim("s1", "key:3f2a…")            # -> the owner: the first claimant's, or the existing one
     SessionHistory(store, "s1").messages      # the same turns as LangChain messages
 """
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from sqlalchemy import Float, Integer, String, Text, create_engine, delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Float, Integer, String, Text, create_engine, delete, func, inspect, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -41,6 +43,29 @@ class _TurnRow(_Base):
     citations: Mapped[str] = mapped_column(Text)  # JSON list of citation dicts
 
 
+class _SessionRow(_Base):
+    """Who a conversation belongs to: a principal name such as ``key:<hash>``, ``web:<hash>``, ``slack:<team>``
+    (never a secret itself), or :data:`UNOWNED` for conversations kept from before owners were recorded."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(80), index=True)
+    created: Mapped[float] = mapped_column(Float)
+
+
+UNOWNED = "unowned"  # history from before owners were recorded: only an admin key may list or delete it
+SLACK_OWNER_PREFIX = "slack:"
+
+
+@dataclass
+class SessionInfo:
+    session_id: str
+    owner: str
+    turns: int
+    created: float
+
+
 @dataclass
 class Turn:
     """One question and its answer; ``query`` is what retrieval searched for (the rewritten question)."""
@@ -62,9 +87,23 @@ class ConversationStore:
         try:
             self.engine = create_engine(url, future=True, connect_args={"check_same_thread": False}
                                         if url.startswith("sqlite") else {})
+            migrate = "turns" in inspect(self.engine).get_table_names() and \
+                "sessions" not in inspect(self.engine).get_table_names()
             _Base.metadata.create_all(self.engine)
+            if migrate:
+                self._adopt_legacy_sessions()
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
+
+    def _adopt_legacy_sessions(self) -> None:
+        """A database from before owners: its Slack conversations stay Slack's, the rest belong to nobody
+        (no principal can be proven to have made them), so they stay readable only to an admin key."""
+        with Session(self.engine) as session, session.begin():
+            rows = session.execute(select(_TurnRow.session_id, func.min(_TurnRow.created))
+                                   .group_by(_TurnRow.session_id)).all()
+            for session_id, created in rows:
+                owner = SLACK_OWNER_PREFIX + "legacy" if session_id.startswith(SLACK_OWNER_PREFIX) else UNOWNED
+                session.add(_SessionRow(session_id=session_id, owner=owner, created=created or 0.0))
 
     def _error(self, exc: Exception) -> HistoryError:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
@@ -97,9 +136,50 @@ class ConversationStore:
     def delete(self, session_id: str) -> int:
         try:
             with Session(self.engine) as session, session.begin():
+                session.execute(delete(_SessionRow).where(_SessionRow.session_id == session_id))
                 return session.execute(delete(_TurnRow).where(_TurnRow.session_id == session_id)).rowcount or 0
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
+
+    def claim(self, session_id: str, owner: str) -> str:
+        """Record ``owner`` for a conversation nobody owns yet; return whoever owns it now (atomic:
+        two first requests racing for one id get the same answer)."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                if self.engine.dialect.name == "sqlite":
+                    session.execute(sqlite_insert(_SessionRow).values(
+                        session_id=session_id, owner=owner, created=time.time()).on_conflict_do_nothing())
+                elif session.get(_SessionRow, session_id) is None:
+                    session.add(_SessionRow(session_id=session_id, owner=owner, created=time.time()))
+            with Session(self.engine) as session:
+                return session.get(_SessionRow, session_id).owner  # type: ignore[union-attr]
+        except IntegrityError:
+            return self.owner(session_id) or owner
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def owner(self, session_id: str) -> str | None:
+        """Who owns the conversation; None when nobody has claimed it yet."""
+        try:
+            with Session(self.engine) as session:
+                row = session.get(_SessionRow, session_id)
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+        return row.owner if row is not None else None
+
+    def sessions(self, limit: int = 1000) -> list[SessionInfo]:
+        """Every owned conversation, newest first, with its turn count (for an admin)."""
+        try:
+            with Session(self.engine) as session:
+                counts = (select(_TurnRow.session_id, func.count(_TurnRow.id).label("n"))
+                          .group_by(_TurnRow.session_id).subquery())
+                rows = session.execute(
+                    select(_SessionRow.session_id, _SessionRow.owner, _SessionRow.created, counts.c.n)
+                    .join(counts, counts.c.session_id == _SessionRow.session_id)
+                    .order_by(_SessionRow.created.desc()).limit(limit)).all()
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+        return [SessionInfo(session_id=r[0], owner=r[1], created=r[2], turns=r[3]) for r in rows]
 
     def ping(self) -> None:
         self.turns("__ping__", limit=1)

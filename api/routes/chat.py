@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, authorize, error_responses, iterate_chain, run_chain
+from api.deps import Assistant, authorize, claim_session, error_responses, iterate_chain, run_chain
 from rag.chain import ChatRequest, ChatResponse, QuestionError, TurnResult
 from rag.history import HistoryError
 from rag.index import IndexError_, StoreUnavailableError
@@ -51,7 +51,7 @@ ChatBody = Annotated[ChatRequest, Body(openapi_examples=CHAT_EXAMPLES)]
     response_model_exclude_none=True,
     summary="Ask a question",
     responses={200: {"content": {"application/json": {"example": CHAT_RESPONSE_EXAMPLE}}},
-               **error_responses(401, 413, 422, 429, 500, 503)},
+               **error_responses(401, 404, 413, 422, 429, 500, 503)},
 )
 async def chat(body: ChatBody, assistant: Assistant, request: Request) -> ChatResponse:
     """Answer from the report with exact quotes; the first citation is the main evidence.
@@ -60,6 +60,7 @@ async def chat(body: ChatBody, assistant: Assistant, request: Request) -> ChatRe
     `citations` is empty). Pass the returned `session_id` back for follow-up questions.
     """
     message, session_id = assistant.validate(body.message, body.session_id)
+    await claim_session(request, session_id)
     return await run_chain(request, assistant.ask, message, session_id)
 
 
@@ -93,7 +94,7 @@ def sse_event(kind: str, value: Any) -> dict[str, Any]:
                                     "(verified answer, `abstained`, citations, session id). A failure after "
                                     "the stream started is an `error` event `{\"status\", \"detail\"}`.",
                      "content": {"text/event-stream": {"example": STREAM_EXAMPLE}}},
-               **error_responses(401, 413, 422, 429, 500, 503)},
+               **error_responses(401, 404, 413, 422, 429, 500, 503)},
 )
 async def chat_stream(body: ChatBody, assistant: Assistant, request: Request) -> EventSourceResponse:
     """The same answer as `POST /v1/chat`, sent as it is produced.
@@ -102,6 +103,7 @@ async def chat_stream(body: ChatBody, assistant: Assistant, request: Request) ->
     verified text the citations support.
     """
     message, session_id = assistant.validate(body.message, body.session_id)
+    await claim_session(request, session_id)
     events = iterate_chain(request, assistant.stream(message, session_id))
     # Retrieval runs before the first event: its failures still get a proper status code.
     first = await anext(events)

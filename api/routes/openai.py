@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, authorize, error_responses, iterate_chain, run_chain
+from api.deps import Assistant, authorize, claim_session, error_responses, iterate_chain, run_chain
 from api.routes.chat import stream_error
 from rag.chain import ChatResponse, Citation, ReportAssistant, TurnResult, VerificationField
 
@@ -97,9 +97,11 @@ COMPLETION_EXAMPLES: dict[str, Any] = {
 }
 
 
-def conversation_key(messages: list[tuple[str, str]], user: str | None) -> str:
-    """The session id of a transcript: the same user and user/assistant messages give the same id."""
-    canonical = json.dumps([user or "", [(r, " ".join(t.split())) for r, t in messages]], ensure_ascii=False)
+def conversation_key(messages: list[tuple[str, str]], user: str | None, principal: str) -> str:
+    """The session id of a transcript: the same caller (principal: a key's or cookie's hash), user and
+    user/assistant messages give the same id; another caller sending the same transcript gets another."""
+    canonical = json.dumps([principal, user or "", [(r, " ".join(t.split())) for r, t in messages]],
+                           ensure_ascii=False)
     return "oa-" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
@@ -121,10 +123,10 @@ def question_of(body: ChatCompletionRequest) -> tuple[str, list[tuple[str, str]]
     return last.text, transcript(body.messages[:-1])
 
 
-def session_for(body: ChatCompletionRequest, prior: list[tuple[str, str]]) -> str:
+def session_for(body: ChatCompletionRequest, prior: list[tuple[str, str]], principal: str) -> str:
     if body.session_id:
         return body.session_id
-    return conversation_key(prior, body.user) if prior else uuid.uuid4().hex
+    return conversation_key(prior, body.user, principal) if prior else uuid.uuid4().hex
 
 
 def carry_over(assistant: ReportAssistant, session_id: str, next_id: str) -> None:
@@ -156,20 +158,22 @@ async def list_models() -> dict[str, Any]:
     responses={200: {"description": "A chat.completion object, or with `stream: true` server-sent "
                                     "chat.completion.chunk events ending with `data: [DONE]`.",
                      "content": {"text/event-stream": {}}},
-               **error_responses(401, 413, 422, 429, 500, 503)},
+               **error_responses(401, 404, 413, 422, 429, 500, 503)},
 )
 async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_examples=COMPLETION_EXAMPLES)],
                            assistant: Assistant, request: Request) -> ChatCompletion | EventSourceResponse:
     """Answer the last user message from the report; earlier messages give follow-ups their context."""
     question, prior = question_of(body)
-    message, session_id = assistant.validate(question, session_for(body, prior))
+    message, session_id = assistant.validate(question, session_for(body, prior, request.state.principal))
+    await claim_session(request, session_id)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
 
     def finish(content: str) -> str:
         next_id = body.session_id or conversation_key(prior + [("user", question), ("assistant", content)],
-                                                      body.user)
-        if next_id != session_id:
+                                                      body.user, request.state.principal)
+        if next_id != session_id and assistant.history.claim(next_id, request.state.principal) == \
+                request.state.principal:
             carry_over(assistant, session_id, next_id)
         return next_id
 
