@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from api.routes import chat, health, openai, pages, sessions, slack
 from api.deps import chain_limiter
 from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
+from api.validation import TextValidation
 from rag.chain import QuestionError, ReportAssistant
 from rag.config import Settings, get_settings
 from rag.history import HistoryError
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_CSP,
                                                             "Cache-Control": "no-cache"})
 
+    app.add_middleware(TextValidation)  # inside the size limit: only bodies within it are parsed
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OwnerCookie, enabled=not app.state.api_keys.enabled)

@@ -453,7 +453,7 @@ class ReportIndex:
             chunks = [_chunk_from_json(c) for c in data["chunks"]]
             pages = [_page_from_json(p) for p in data["pages"]]
             collection = str(data.get("collection") or self.settings.collection)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:  # deep nesting too
             raise CorruptIndexError(
                 f"The index file {self.manifest_path} is corrupt ({exc.__class__.__name__}: {str(exc)[:200]}). "
                 f"Delete {self.data_dir} (or just {self.manifest_path.name}) and run `rag ingest` again to rebuild it."
