@@ -50,6 +50,12 @@ class Settings(BaseSettings):
                                                 "every conversation (GET/DELETE /v1/sessions); they are API keys "
                                                 "too, so setting one turns auth on.")
     rate_limit_per_minute: int = 120
+    trusted_proxies: str = Field("", description="Comma-separated addresses (or '*') of reverse proxies whose "
+                                                 "X-Forwarded-For/-Proto are believed; none by default.")
+    max_header_bytes: int = Field(16_384, description="Longest request line plus headers (bigger: refused).")
+    keep_alive_seconds: int = Field(5, description="An idle keep-alive connection is closed after this long.")
+    max_connections: int = Field(200, description="Open connections and tasks beyond which requests get 503; "
+                                                  "0: no limit.")
     cors_origins: str = ""
 
     slack_bot_token: str | None = Field(None, description="xoxb-… bot token (HTTP and Socket Mode).")
