@@ -105,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("starting without the vector store: %s", exc)
         if not assistant.index.ready:
             log.warning("the index in %s is empty; run `rag ingest` first", settings.data_dir)
+        elif problem := await run_in_threadpool(assistant.index.self_check):
+            log.warning("the index and the vector store disagree (/readyz says 503 until fixed): %s", problem)
         app.state.assistant = assistant
         yield
 

@@ -215,6 +215,7 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
+    repaired: int = 0  # committed chunks the vector store had lost, embedded again
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     parse_seconds: float = 0.0  # loading, layout reconstruction and chunking
@@ -272,6 +273,7 @@ class ReportIndex:
         self._manifest_stamp: tuple[float, int, int] | None = None
         self._client_obj: Any = None
         self._opened_client = False
+        self._store_stamp: tuple[int, int] | None = None  # the embedded store file the client opened
         self._stores: dict[str, Any] = {}
         self._embeddings: SentenceTransformerEmbeddings | None = None
         self._surface: tuple[int, set[str]] | None = None
@@ -358,6 +360,7 @@ class ReportIndex:
                 client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
             except Exception as exc:
                 raise self._unavailable(exc) from exc
+            self._store_stamp = self._store_file_stamp()
         self._client_obj = client
         self._opened_client = True
         return client
@@ -426,12 +429,85 @@ class ReportIndex:
                 "Re-ingest with `rag ingest --rebuild` or set RAG_EMBEDDING_MODEL back."
             )
 
+    @property
+    def store_file(self) -> Path:
+        return self.settings.chroma_path / "chroma.sqlite3"
+
+    def _store_file_stamp(self) -> tuple[int, int] | None:
+        """(device, inode) of the embedded store's database; None when it is missing (or a server is used)."""
+        if self.settings.chroma_url:
+            return None
+        try:
+            stat = self.store_file.stat()
+        except OSError:
+            return None
+        return (stat.st_dev, stat.st_ino)
+
+    def _follow_store_file(self) -> None:
+        """A store database replaced on disk (deleted and rebuilt by `rag ingest`): read the new one. While
+        it is missing the open client keeps what it had; self_check reports it."""
+        if self._client_obj is None or self.settings.chroma_url:
+            return
+        stamp = self._store_file_stamp()
+        if stamp is not None and stamp != self._store_stamp:
+            self._reopen_client()
+
+    def self_check(self, sample: int = 32) -> str | None:
+        """Do the manifest and the vector store agree? None when they do, else the reason, readable and
+        without absolute paths: the store file is missing, the collection is gone, it holds fewer vectors
+        than the manifest names, or some of a spread sample of committed ids are not in it. A failed check
+        reopens the store once and checks again (another process may have repaired it)."""
+        problem = self._check_store(sample)
+        if problem is not None:
+            self._reopen_client()
+            problem = self._check_store(sample)
+        return problem
+
+    def _check_store(self, sample: int) -> str | None:
+        view = self._view
+        if not view.chunks:
+            return None
+        fix = "run `rag ingest` to embed what is missing (no --rebuild needed)"
+        if not self.settings.chroma_url and not self.store_file.exists():
+            return (f"The vector store file {self.store_file.relative_to(self.data_dir)} in the data dir is "
+                    f"missing while the index names {len(view.chunks)} chunks; {fix}.")
+        try:
+            client = self._client()
+            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+            if view.collection not in names:
+                return (f"The vector store has no collection '{view.collection}' while the index names "
+                        f"{len(view.chunks)} chunks; {fix}.")
+            collection = client.get_collection(view.collection)
+            count = collection.count()
+            step = max(1, len(view.order) // sample)
+            ids = view.order[::step][:sample]
+            found = set(collection.get(ids=ids, include=[])["ids"])
+        except Exception as exc:
+            self._stores = {}
+            reason = str(exc).splitlines()[0][:200].replace(str(self.data_dir.resolve()), "<data dir>")
+            return f"The vector store cannot be read ({exc.__class__.__name__}: {reason}); {fix}."
+        if count < len(view.chunks) or len(found) < len(ids):
+            return (f"The vector store holds {count} vectors for the index's {len(view.chunks)} chunks "
+                    f"({len(found)} of {len(ids)} sampled ids found); {fix}.")
+        return None
+
+    def missing_vectors(self, collection: str) -> set[str]:
+        """Committed chunk ids the vector store does not hold."""
+        try:
+            present = set(self.store(collection)._collection.get(include=[])["ids"])
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        return set(self.chunks) - present
+
     def reload(self) -> bool:
         """Pin this thread to the latest committed state, loading the manifest if it changed on disk.
 
         True when a new state was loaded.
         """
         with self._reload_lock:
+            self._follow_store_file()
             loaded = self._load_manifest()
             self._local.state = self._latest
         return loaded
@@ -622,6 +698,14 @@ class ReportIndex:
             removed_ids.extend(old_continuations.keys() - continuations.keys())
             new_chunks.extend(c for i, c in continuations.items() if i not in old_continuations)
             report.parse_seconds = time.perf_counter() - parse_started
+            if not rebuild and committed.chunks:
+                # Vectors the store lost (a deleted or damaged store file): embed the committed chunks again.
+                queued = {c.id for c in new_chunks}
+                lost = self.missing_vectors(collection) - queued - set(removed_ids)
+                current = {c.id: c for cs in chunks_by_source.values() for c in cs} | continuations
+                repair = [current[i] for i in sorted(lost) if i in current]
+                report.repaired = len(repair)
+                new_chunks.extend(repair)
             self._embed_and_store(new_chunks, collection, progress, report)
             store_started = time.perf_counter()
             all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
@@ -741,6 +825,5 @@ class ReportIndex:
         except IndexError_:
             raise
         except Exception as exc:
-            if self.settings.chroma_url:
-                self._client_obj = None  # reconnect once the server is back
+            self._reopen_client()  # reconnect (or re-read the embedded store) once it is back
             raise self._unavailable(exc) from exc

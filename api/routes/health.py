@@ -31,12 +31,14 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, summary="Readiness",
-            responses={503: {"model": Readiness, "description": "The index is empty or a store is unreachable.",
+            responses={503: {"model": Readiness, "description": "The index is empty, a store is unreachable, or the vector "
+                                                            "store has lost vectors the index names.",
                              "content": {"application/json": {"example": {
                                  "status": "unavailable", "pages": 1, "chunks": 16,
                                  "detail": "Chroma store at http://127.0.0.1:8001 is unavailable: …"}}}}})
 async def readyz(assistant: Assistant) -> Readiness | JSONResponse:
-    """200 when the index holds chunks and the vector store and conversation store answer; else 503 saying why."""
+    """200 when the index holds chunks, the vector store answers and agrees with the index (counts and a
+    sample of ids), and the conversation store answers; else 503 saying why."""
     index = assistant.index
 
     def check() -> str | None:
@@ -46,9 +48,12 @@ async def readyz(assistant: Assistant) -> Readiness | JSONResponse:
         try:
             index.ping()
             assistant.history.ping()
-        except (IndexError_, HistoryError) as exc:
+        except IndexError_ as exc:
+            # a damaged embedded store: the self-check's reason (no paths, and the repair is `rag ingest`)
+            return (None if assistant.settings.chroma_url else index.self_check()) or str(exc)
+        except HistoryError as exc:
             return str(exc)
-        return None
+        return index.self_check()
 
     problem = await run_in_threadpool(check)
     body = Readiness(status="unavailable" if problem else "ready", pages=len(index.pages), chunks=len(index.chunks),
