@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from api.security import ApiKeys, RateLimiter, cookie_principal
+from api.security import ANSWER_BASE_COST, ApiKeys, RateLimiter, answer_cost, cookie_principal
 from rag.chain import ReportAssistant
 from rag.config import Settings
 from rag.history import SLACK_OWNER_PREFIX
@@ -110,6 +110,7 @@ async def authorize(request: Request,
     else:
         request.state.principal = cookie_principal(request.scope.get("state", {}).get("owner_cookie") or address)
     request.state.admin = bool(token) and admins.check(token)
+    request.state.client = client
     return client
 
 
@@ -123,9 +124,19 @@ def _reserved(session_id: str) -> None:
                                                     "they are read and continued in Slack only.")
 
 
-async def claim_session(request: Request, session_id: str) -> str:
-    """Make the conversation the caller's (a new id) or check that it is (an existing one): another
+async def admit_answer(request: Request, question: str, session_id: str) -> str:
+    """Before any answer work: take the question's cost from the client's answer budget (429 when spent),
+    then make the conversation the caller's (a new id) or check that it is (an existing one): another
     principal's conversation answers 404, as if it did not exist."""
+    budget: RateLimiter = request.app.state.answer_budget
+    wait = budget.acquire(request.state.client, cost=answer_cost(question))
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too much answer work: the budget is {int(budget.capacity)} question characters per minute "
+                   f"(RAG_ANSWER_BUDGET_PER_MINUTE; each question costs {ANSWER_BASE_COST} plus its length). "
+                   f"Retry in {RateLimiter.retry_after(wait)} s.",
+            headers={"Retry-After": RateLimiter.retry_after(wait)})
     _reserved(session_id)
     history = request.app.state.assistant.history
     owner = await run_in_threadpool(history.claim, session_id, request.state.principal)

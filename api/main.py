@@ -124,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_keys = ApiKeys.parse(f"{settings.api_keys},{settings.admin_api_keys}")
     app.state.admin_keys = ApiKeys.parse(settings.admin_api_keys)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    # RAG_RATE_LIMIT_PER_MINUTE=0 turns every per-client limit off, the answer budget too
+    app.state.answer_budget = RateLimiter(settings.answer_budget_per_minute if settings.rate_limit_per_minute else 0)
     app.state.chain_limiter = chain_limiter()
 
     install_error_handlers(app)

@@ -3,6 +3,8 @@
     keys = ApiKeys.parse("key-a,key-b")      # empty string: auth off
     limiter = RateLimiter(per_minute=120)     # 0: no limit
     limiter.acquire("client")                 # -> None, or seconds to wait before retrying
+    budget = RateLimiter(per_minute=24_000)   # answer work: question characters (+ ANSWER_BASE_COST each)
+    budget.acquire("client", cost=answer_cost("How big is it?"))
 """
 from __future__ import annotations
 
@@ -50,6 +52,13 @@ class ApiKeys:
         return "key:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+ANSWER_BASE_COST = 250  # characters' worth of work every answer costs, however short the question
+
+
+def answer_cost(question: str) -> int:
+    return ANSWER_BASE_COST + len(question)
+
+
 OWNER_COOKIE = "rag_owner"
 
 
@@ -93,7 +102,9 @@ class OwnerCookie:
 
 
 class RateLimiter:
-    """A token bucket per client: bursts up to ``per_minute`` requests, refilled continuously.
+    """A token bucket per client: bursts up to ``per_minute`` units, refilled continuously. Units are
+    requests (RAG_RATE_LIMIT_PER_MINUTE) or answer work, a question's characters plus a fixed cost
+    (RAG_ANSWER_BUDGET_PER_MINUTE: long questions cost more retrieval and ranking than short ones).
 
     Buckets live in this process (with several workers each has its own); the least recently
     seen clients are forgotten beyond ``max_clients``.
@@ -112,20 +123,22 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.capacity > 0
 
-    def acquire(self, client: str) -> float | None:
-        """Take one request from the client's bucket; None when allowed, else seconds until it would be."""
+    def acquire(self, client: str, cost: float = 1.0) -> float | None:
+        """Take ``cost`` units (one request, or a question's characters) from the client's bucket; None
+        when allowed, else seconds until it would be. A cost over the capacity costs the capacity."""
         if not self.enabled:
             return None
+        cost = min(cost, self.capacity)
         now = self.clock()
         with self._lock:
             tokens, last = self._buckets.pop(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[client] = (tokens - 1.0, now)
+            if tokens >= cost:
+                self._buckets[client] = (tokens - cost, now)
                 wait = None
             else:
                 self._buckets[client] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
+                wait = (cost - tokens) / self.rate
             while len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
         return wait

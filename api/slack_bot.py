@@ -432,7 +432,7 @@ class SlackBot:
     def _answer(self, question: str, session_id: str, *, channel: str, user: str, team: str = "",
                 shareable: bool = False) -> list[SlackMessage]:
         try:
-            # Slack's conversations are Slack's: the HTTP API answers 404 for them (api/deps.claim_session)
+            # Slack's conversations are Slack's: the HTTP API answers 404 for them (api/deps.admit_answer)
             self.assistant.history.claim(session_id, SLACK_OWNER_PREFIX + (team or "workspace"))
             response = self.assistant.ask(question, session_id)
         except QuestionError as exc:

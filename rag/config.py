@@ -50,6 +50,9 @@ class Settings(BaseSettings):
                                                 "every conversation (GET/DELETE /v1/sessions); they are API keys "
                                                 "too, so setting one turns auth on.")
     rate_limit_per_minute: int = 120
+    answer_budget_per_minute: int = Field(
+        24_000, description="Answer work per client and minute, in question characters (each question costs "
+                            "250 plus its length); bursts up to it; 0 (or RAG_RATE_LIMIT_PER_MINUTE=0): no budget.")
     trusted_proxies: str = Field("", description="Comma-separated addresses (or '*') of reverse proxies whose "
                                                  "X-Forwarded-For/-Proto are believed; none by default.")
     max_header_bytes: int = Field(16_384, description="Longest request line plus headers (bigger: refused).")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, authorize, claim_session, error_responses, iterate_chain, run_chain
+from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, run_chain
 from rag.chain import ChatRequest, ChatResponse, QuestionError, TurnResult
 from rag.history import HistoryError
 from rag.index import IndexError_, StoreUnavailableError
@@ -60,7 +60,7 @@ async def chat(body: ChatBody, assistant: Assistant, request: Request) -> ChatRe
     `citations` is empty). Pass the returned `session_id` back for follow-up questions.
     """
     message, session_id = assistant.validate(body.message, body.session_id)
-    await claim_session(request, session_id)
+    await admit_answer(request, message, session_id)
     return await run_chain(request, assistant.ask, message, session_id)
 
 
@@ -103,7 +103,7 @@ async def chat_stream(body: ChatBody, assistant: Assistant, request: Request) ->
     verified text the citations support.
     """
     message, session_id = assistant.validate(body.message, body.session_id)
-    await claim_session(request, session_id)
+    await admit_answer(request, message, session_id)
     events = iterate_chain(request, assistant.stream(message, session_id))
     # Retrieval runs before the first event: its failures still get a proper status code.
     first = await anext(events)

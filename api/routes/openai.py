@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, authorize, claim_session, error_responses, iterate_chain, run_chain
+from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, run_chain
 from api.routes.chat import stream_error
 from rag.chain import ChatResponse, Citation, ReportAssistant, TurnResult, VerificationField
 
@@ -165,7 +165,7 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
     """Answer the last user message from the report; earlier messages give follow-ups their context."""
     question, prior = question_of(body)
     message, session_id = assistant.validate(question, session_for(body, prior, request.state.principal))
-    await claim_session(request, session_id)
+    await admit_answer(request, message, session_id)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
 
