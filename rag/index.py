@@ -46,9 +46,9 @@ from langchain_core.embeddings import Embeddings
 from rag.config import Settings
 from rag.ingest.chunk import chunk_page
 from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
-from rag.ingest.loaders import LoadError, discover, load_file, source_name
+from rag.ingest.loaders import LoadError, load_file, source_name
 from rag.ingest.models import Block, Chart, ChartSeries, Chunk, ReconstructedPage, Table
-from rag.ingest.pipeline import default_vocabulary, reconstruct_pages
+from rag.ingest.pipeline import corpus_files, default_vocabulary, reconstruct_pages
 from rag.spelling import Speller
 from rag.text import tokenize
 
@@ -650,7 +650,8 @@ class ReportIndex:
             for page in committed.pages.values():
                 pages_by_source[page.source].append(page)
             sources = dict(committed.sources)
-            files = discover(list(paths))
+            files, refused = corpus_files(list(paths))
+            report.skipped.extend(refused)
             new_chunks: list[Chunk] = []
             removed_ids: list[str] = []
             parse_started = time.perf_counter()

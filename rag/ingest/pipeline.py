@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.ingest.layout import attach_superscripts, reconstruct_columns, strip_furniture
+from rag.ingest.loaders import discover
 from rag.ingest.models import RawPage, ReconstructedPage
 from rag.ingest.tables import reconstruct_with_regions
 from rag.ingest.structure import SectionState, build_page
@@ -59,3 +60,24 @@ def read_pages(path: Path) -> list[ReconstructedPage]:
     from rag.ingest.loaders import load_file
 
     return reconstruct_pages(load_file(path))
+
+
+def corpus_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files to ingest from the named files and folders, each real file once, and the refused ones
+    with the reason: a symbolic link in a folder that leads outside that folder is refused (a corpus
+    folder holds its own pages; a link must not pull in any file the ingesting user can read)."""
+    files: list[Path] = []
+    refused: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+    for path in paths:
+        root = path.resolve() if path.is_dir() else None
+        for found in discover([path]):
+            real = found.resolve()
+            if root is not None and not real.is_relative_to(root):
+                refused.append((str(found), f"a symbolic link leading outside the corpus folder {path}; refused "
+                                            "(copy the file into the folder, or name it on the command line)"))
+                continue
+            if real not in seen:  # two links (or a link and its target) are one file
+                seen.add(real)
+                files.append(found)
+    return files, refused
