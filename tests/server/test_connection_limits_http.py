@@ -76,3 +76,21 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(server):
     finally:
         sock.close()
     assert KEEP_ALIVE - 0.5 <= idle <= KEEP_ALIVE + 2, idle
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(report_data, tmp_path_factory):  # noqa: F811
+    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("conn-proxy")),
+                      rate_limit_per_minute=PER_MINUTE, trusted_proxies="127.0.0.1").start()
+    yield live
+    live.stop()
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(behind_proxy):
+    with behind_proxy.client() as http:
+        spread = [http.get("/v1/models", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+                  for i in range(PER_MINUTE + 2)]
+        one = [http.get("/v1/models", headers={"X-Forwarded-For": "198.51.100.7"}).status_code
+               for _ in range(PER_MINUTE + 1)]
+    assert spread == [200] * (PER_MINUTE + 2)
+    assert one[:PER_MINUTE] == [200] * PER_MINUTE and one[-1] == 429
