@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -157,6 +158,13 @@ async def owned_session(request: Request, session_id: str, *, admin_ok: bool = F
 async def require_admin(request: Request) -> None:
     if not request.state.admin:
         raise HTTPException(status_code=403, detail="This needs an admin key (RAG_ADMIN_API_KEYS).")
+
+
+def without_paths(text: str, data_dir: Path) -> str:
+    """An error for a client without the server's absolute paths: the data dir is named by its setting."""
+    for prefix in sorted({str(data_dir.resolve()), str(data_dir.absolute())}, key=len, reverse=True):
+        text = text.replace(prefix, "RAG_DATA_DIR")
+    return text
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

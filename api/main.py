@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.routes import chat, health, openai, pages, sessions, slack
-from api.deps import chain_limiter
+from api.deps import chain_limiter, without_paths
 from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
 from api.validation import TextValidation
 from rag.chain import QuestionError, ReportAssistant
@@ -53,8 +53,9 @@ def describe_validation_errors(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts) + "."
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map the library's errors to status codes with a clear message; never leak a stack trace."""
+def install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    """Map the library's errors to status codes with a clear message; never leak a stack trace, nor the
+    server's absolute paths (the data dir is named RAG_DATA_DIR)."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -68,17 +69,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
         return JSONResponse(status_code=503, headers={"Retry-After": "5"},
-                            content={"detail": f"The report store is unavailable, try again shortly. {exc}"})
+                            content={"detail": without_paths(f"The report store is unavailable, try again shortly. {exc}",
+                                                             settings.data_dir)})
 
     @app.exception_handler(HistoryError)
     async def history_broken(request: Request, exc: HistoryError) -> JSONResponse:
         log.error("conversation store: %s", exc)
-        return JSONResponse(status_code=500, content={"detail": str(exc)})
+        return JSONResponse(status_code=500, content={"detail": without_paths(str(exc), settings.data_dir)})
 
     @app.exception_handler(IndexError_)
     async def index_broken(request: Request, exc: IndexError_) -> JSONResponse:
         log.error("index: %s", exc)
-        return JSONResponse(status_code=500, content={"detail": str(exc)})
+        return JSONResponse(status_code=500, content={"detail": without_paths(str(exc), settings.data_dir)})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -128,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.answer_budget = RateLimiter(settings.answer_budget_per_minute if settings.rate_limit_per_minute else 0)
     app.state.chain_limiter = chain_limiter()
 
-    install_error_handlers(app)
+    install_error_handlers(app, settings)
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
 

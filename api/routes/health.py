@@ -1,14 +1,12 @@
 """`GET /healthz` (the process is up, the index loaded) and `GET /readyz` (it can answer now)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import Assistant
+from api.deps import Assistant, without_paths
 from rag.history import HistoryError
 from rag.index import IndexError_
 
@@ -24,13 +22,6 @@ class Readiness(BaseModel):
     pages: int = Field(description="Reconstructed pages in the index.")
     chunks: int = Field(description="Searchable chunks in the index.")
     detail: str | None = Field(None, description="Why the assistant cannot answer now.")
-
-
-def without_paths(text: str, data_dir: Path) -> str:
-    """A probe's reason without the server's absolute paths: the data dir is named by its setting."""
-    for prefix in sorted({str(data_dir.resolve()), str(data_dir.absolute())}, key=len, reverse=True):
-        text = text.replace(prefix, "RAG_DATA_DIR")
-    return text
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness")

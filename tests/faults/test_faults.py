@@ -184,7 +184,8 @@ def test_index_file_corrupted_under_a_running_server_is_a_clear_500(data_dir, ba
         server.stop()
     assert response.status_code == 500
     detail = response.json()["detail"]
-    assert str(data_dir / "index.json") in detail and "rag ingest" in detail
+    assert "RAG_DATA_DIR/index.json" in detail and "rag ingest" in detail
+    assert str(data_dir) not in detail, "the server's absolute paths stay in its log"
 
 
 def test_corrupt_conversation_database_names_the_file_and_the_fix(data_dir, base_corpus):
