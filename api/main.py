@@ -16,8 +16,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import chat, health, openai, pages, sessions, slack
 from api.deps import chain_limiter, without_paths
+from api.routes import chat, health, openai, pages, sessions, slack
 from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
 from api.validation import TextValidation
 from rag.chain import QuestionError, ReportAssistant

@@ -482,7 +482,7 @@ class ReportIndex:
             step = max(1, len(view.order) // sample)
             ids = view.order[::step][:sample]
             found = set(collection.get(ids=ids, include=[])["ids"])
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (any store failure is the reason /readyz reports)
             self._stores = {}
             reason = str(exc).splitlines()[0][:200].replace(str(self.data_dir.resolve()), "<data dir>")
             return f"The vector store cannot be read ({exc.__class__.__name__}: {reason}); {fix}."

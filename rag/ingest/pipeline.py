@@ -74,8 +74,9 @@ def corpus_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         for found in discover([path]):
             real = found.resolve()
             if root is not None and not real.is_relative_to(root):
-                refused.append((str(found), f"a symbolic link leading outside the corpus folder {path}; refused "
-                                            "(copy the file into the folder, or name it on the command line)"))
+                reason = (f"a symbolic link leading outside the corpus folder {path}; refused "
+                          "(copy the file into the folder, or name it on the command line)")
+                refused.append((str(found), reason))
                 continue
             if real not in seen:  # two links (or a link and its target) are one file
                 seen.add(real)

@@ -30,7 +30,7 @@ def post(server, path: str, raw_json: str):
 
 @pytest.mark.parametrize("path", ["/v1/chat", "/v1/chat/stream"])
 def test_a_lone_surrogate_in_the_question_is_422_naming_the_field(server, path):
-    response = post(server, path, '{"message": %s}' % SURROGATE)
+    response = post(server, path, f'{{"message": {SURROGATE}}}')
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert detail.startswith("message: a lone UTF-16 surrogate (U+D800) at character 0")
@@ -44,7 +44,7 @@ def test_a_control_character_in_the_session_id_is_422(server):
 
 def test_completions_get_openais_error_envelope_even_for_an_earlier_assistant_message(server):
     body = ('{"model": "report-assistant", "messages": [{"role": "user", "content": "Planned area?"}, '
-            '{"role": "assistant", "content": %s}, {"role": "user", "content": "And in 2020?"}]}' % SURROGATE)
+            '{"role": "assistant", "content": ' + SURROGATE + '}, {"role": "user", "content": "And in 2020?"}]}')
     response = post(server, "/v1/chat/completions", body)
     assert response.status_code == 422, response.text
     error = response.json()["error"]
