@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import chat, health, openai, pages, sessions, slack
+from api.docs import install_docs
 from api.deps import NothingIngestedError, chain_limiter, nothing_ingested
 from api.security import ApiKeys, RateLimiter, RequestSizeLimit, SecurityHeaders
 from rag.chain import QuestionError, ReportAssistant
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         lifespan=lifespan,
         openapi_tags=OPENAPI_TAGS,
+        docs_url=None, redoc_url=None, openapi_url=None,  # api/docs.py serves them from local files
         description="Questions about the *AmCham South China 2026 Special Report on the State of Business in "
                     "South China*, answered with exact quotes and page citations.\n\n"
                     "When `RAG_API_KEYS` is set, every `/v1` route needs `Authorization: Bearer <key>`. "
@@ -147,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.chain_limiter = chain_limiter()
 
     install_error_handlers(app)
+    install_docs(app, settings)
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated bearer tokens; empty disables auth.")
     rate_limit_per_minute: int = 120
     cors_origins: str = ""
+    open_docs: bool = Field(False, description="Serve /docs, /redoc and /openapi.json without an API key "
+                                               "when RAG_API_KEYS is set.")
 
     slack_bot_token: str | None = Field(None, description="xoxb-… bot token (HTTP and Socket Mode).")
     slack_signing_secret: str | None = Field(None, description="Signing secret for HTTP events at /slack/events.")

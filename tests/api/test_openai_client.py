@@ -182,3 +182,12 @@ def test_langchain_chat_openai_invokes_and_streams(server):
     pieces = list(llm.stream("What is the planned area of Gui'an New Area?"))
     text = "".join(p.content for p in pieces)
     assert "1,901 km²" in text and len([p for p in pieces if p.content]) > 1
+
+
+def test_docs_need_a_key_when_keys_are_set(server):
+    with server.client() as http:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            denied = http.get(path)
+            assert denied.status_code == 401 and "API key is required" in denied.json()["detail"], path
+            assert http.get(path, headers={"Authorization": f"Bearer {KEY}"}).status_code == 200, path
+        assert http.get("/docs-assets/swagger-ui-bundle.js").status_code == 200, "the library files are public"
