@@ -64,6 +64,24 @@ async def iterate_chain(request: Request, iterator: Iterator[T]) -> AsyncIterato
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Assistant = Annotated[ReportAssistant, Depends(get_assistant)]
 
+
+class NothingIngestedError(Exception):
+    """The index holds no chunks: there is nothing to answer from (503 until `rag ingest` has run)."""
+
+
+def nothing_ingested(settings: Settings) -> str:
+    return f"Nothing is ingested yet; run `rag ingest` (the index in {settings.data_dir} is empty)."
+
+
+async def require_ingested(assistant: Assistant) -> None:
+    """Refuse a question while the index is empty; an ingest by another process is seen on the next request."""
+    def ready() -> bool:
+        assistant.index.reload()
+        return assistant.index.ready
+
+    if not await anyio.to_thread.run_sync(ready):
+        raise NothingIngestedError(nothing_ingested(assistant.settings))
+
 bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
                     description="A key from RAG_API_KEYS, sent as `Authorization: Bearer <key>` "
                                 "(only needed when RAG_API_KEYS is set).")
@@ -177,7 +195,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "Malformed JSON, wrong types, or a question that is empty or too long.",
         429: "Rate limit exceeded; the Retry-After header says when to try again.",
         500: "The conversation store or the index cannot be used; the message says why.",
-        503: "The vector store (Chroma) is unreachable; retry when it is back.",
+        503: "Nothing is ingested yet, or the vector store (Chroma) is unreachable; retry when it is back.",
     }
     examples = {
         401: "An API key is required: send `Authorization: Bearer <key>` (keys are set by RAG_API_KEYS).",

@@ -15,9 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import chain_limiter, without_paths
 from api.routes import chat, health, openai, pages, sessions, slack
+from api.docs import install_docs
+from api.deps import NothingIngestedError, nothing_ingested
 from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
 from api.validation import TextValidation
 from rag.chain import QuestionError, ReportAssistant
@@ -53,39 +56,61 @@ def describe_validation_errors(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts) + "."
 
 
+def error_response(request: Request, status: int, detail: str, *, headers: dict[str, str] | None = None,
+                   param: str | None = None, code: str | None = None) -> JSONResponse:
+    """`{"detail": …}`, or OpenAI's error envelope on the OpenAI-compatible paths."""
+    if openai.is_openai_path(request.url.path):
+        return openai.error_response(status, detail, headers=headers, param=param, code=code)
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
 def install_error_handlers(app: FastAPI, settings: Settings) -> None:
     """Map the library's errors to status codes with a clear message; never leak a stack trace, nor the
     server's absolute paths (the data dir is named RAG_DATA_DIR)."""
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": describe_validation_errors(exc)})
+        first = exc.errors()[0] if exc.errors() else {}
+        param = ".".join(str(p) for p in first.get("loc", []) if p != "body") or None
+        return error_response(request, 422, describe_validation_errors(exc), param=param, code="invalid_value")
+
+    @app.exception_handler(openai.OpenAIError)
+    async def openai_refusal(request: Request, exc: openai.OpenAIError) -> JSONResponse:
+        return openai.error_response(exc.status, exc.message, param=exc.param, code=exc.code)
 
     @app.exception_handler(QuestionError)
     async def bad_question(request: Request, exc: QuestionError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
+        return error_response(request, 422, str(exc), param="messages", code="invalid_value")
+
+    @app.exception_handler(NothingIngestedError)
+    async def nothing_ingested(request: Request, exc: NothingIngestedError) -> JSONResponse:
+        return error_response(request, 503, str(exc), headers={"Retry-After": "30"}, code="index_empty")
 
     @app.exception_handler(StoreUnavailableError)
     async def store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
-        return JSONResponse(status_code=503, headers={"Retry-After": "5"},
-                            content={"detail": without_paths(f"The report store is unavailable, try again shortly. {exc}",
-                                                             settings.data_dir)})
+        return error_response(request, 503, without_paths(f"The report store is unavailable, try again shortly. {exc}",
+                                                          settings.data_dir),
+                              headers={"Retry-After": "5"}, code="store_unavailable")
 
     @app.exception_handler(HistoryError)
     async def history_broken(request: Request, exc: HistoryError) -> JSONResponse:
         log.error("conversation store: %s", exc)
-        return JSONResponse(status_code=500, content={"detail": without_paths(str(exc), settings.data_dir)})
+        return error_response(request, 500, without_paths(str(exc), settings.data_dir))
 
     @app.exception_handler(IndexError_)
     async def index_broken(request: Request, exc: IndexError_) -> JSONResponse:
         log.error("index: %s", exc)
-        return JSONResponse(status_code=500, content={"detail": without_paths(str(exc), settings.data_dir)})
+        return error_response(request, 500, without_paths(str(exc), settings.data_dir))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "Internal error; the server log has the details."})
+        return error_response(request, 500, "Internal error; the server log has the details.")
 
 
 def warm_up(assistant: ReportAssistant) -> None:
@@ -106,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Serve anyway: /readyz and chat say 503 until the store is back, then recover by themselves.
             log.warning("starting without the vector store: %s", exc)
         if not assistant.index.ready:
-            log.warning("the index in %s is empty; run `rag ingest` first", settings.data_dir)
+            log.warning("%s", nothing_ingested(settings))
         elif problem := await run_in_threadpool(assistant.index.self_check):
             log.warning("the index and the vector store disagree (/readyz says 503 until fixed): %s", problem)
         app.state.assistant = assistant
@@ -117,10 +142,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         lifespan=lifespan,
         openapi_tags=OPENAPI_TAGS,
+        docs_url=None, redoc_url=None, openapi_url=None,  # api/docs.py serves them from local files
         description="Questions about the *AmCham South China 2026 Special Report on the State of Business in "
                     "South China*, answered with exact quotes and page citations.\n\n"
                     "When `RAG_API_KEYS` is set, every `/v1` route needs `Authorization: Bearer <key>`. "
-                    "Errors are JSON `{\"detail\": \"…\"}`.",
+                    "Errors are JSON `{\"detail\": \"…\"}`; on the OpenAI-compatible routes they are OpenAI's "
+                    "`{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`.",
     )
     app.state.settings = settings
     app.state.api_keys = ApiKeys.parse(f"{settings.api_keys},{settings.admin_api_keys}")
@@ -131,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.chain_limiter = chain_limiter()
 
     install_error_handlers(app, settings)
+    install_docs(app, settings)
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rag.config import get_settings
+from rag.eval_options import HELP as EVAL_HELP, ManyValuesCommand, eval_command
 
 app = typer.Typer(
     help="Ask the AmCham South China 2026 Special Report questions; answers quote the report and cite the page.",
@@ -19,6 +20,25 @@ app = typer.Typer(
 )
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from rag import version
+
+        typer.echo(f"rag {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Ask the AmCham South China 2026 Special Report questions; answers quote the report and cite the page.
+
+    Settings come from RAG_* environment variables or .env (rag/config.py lists them).
+    """
 
 
 def _quiet_libraries() -> None:
@@ -182,18 +202,49 @@ def ask(
         err.print(f"session {response.session_id} (continue with --session {response.session_id})")
 
 
+def _reader(history_file: Path):
+    """A function that reads one question: prompt_toolkit (line editing, history in ``history_file``) on a
+    terminal, plain lines when stdin is a pipe or a file."""
+    if not sys.stdin.isatty():
+        return lambda: console.input("> ")
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    history_file.parent.mkdir(parents=True, exist_ok=True)
+    session = PromptSession(history=FileHistory(str(history_file)))
+    return lambda: session.prompt("> ")
+
+
 @app.command()
-def chat(session: Optional[str] = typer.Option(None, "--session", help="Resume a conversation.")) -> None:
-    """Interactive chat; follow-up questions use the conversation. Empty line or Ctrl-D quits."""
+def chat(session: Optional[str] = typer.Option(None, "--session", metavar="ID",
+                                               help="Resume this conversation (its id is shown at start).")) -> None:
+    """Interactive chat; follow-up questions use the conversation. Empty line or Ctrl-D quits.
+
+    On a terminal the line can be edited and earlier questions come back with the arrow keys (kept in the data dir's chat-history.txt); piped input is read line by line.
+    """
+    import uuid
+
     from rag.chain import QuestionError
     from rag.history import HistoryError
     from rag.index import IndexError_
 
     assistant = _assistant()
+    if session:
+        try:
+            _, session = assistant.validate("resume", session)
+            turns = len(assistant.history.turns(session))
+        except (QuestionError, HistoryError) as exc:
+            _fail(str(exc))
+        note = f"resuming session {session} ({turns} earlier turn{'s' if turns != 1 else ''})"
+    else:
+        session = uuid.uuid4().hex
+        note = f"session {session} (resume with `rag chat --session {session}`)"
+    err.print(note, highlight=False)
     console.print("Ask the report a question (empty line to quit).", style="dim")
+    read = _reader(assistant.settings.data_dir / "chat-history.txt")
     while True:
         try:
-            question = console.input("[bold cyan]> [/]")
+            question = read()
         except (EOFError, KeyboardInterrupt):
             break
         if not question.strip():
@@ -203,7 +254,6 @@ def chat(session: Optional[str] = typer.Option(None, "--session", help="Resume a
         except (QuestionError, HistoryError, IndexError_) as exc:
             err.print(f"[red]{exc}[/]")
             continue
-        session = response.session_id
         _print_response(response, as_json=False)
 
 
@@ -221,24 +271,19 @@ def serve(
     run_server(settings, host=host or settings.host, port=port or settings.port, workers=workers or settings.workers)
 
 
-@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                      "help_option_names": []})
-def eval_(ctx: typer.Context) -> None:
-    """Run the evaluation set through the chain and report metrics beside baselines (see `rag eval --help`)."""
-    from rag.evaluate import main as run_eval
-
-    _quiet_libraries()
-    raise typer.Exit(run_eval(list(ctx.args)))
+app.command("eval", cls=ManyValuesCommand, help=EVAL_HELP, no_args_is_help=False)(eval_command)
 
 
-@app.command("slack", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                       "help_option_names": []})
-def slack(ctx: typer.Context) -> None:
-    """Run the Slack bot in Socket Mode (needs RAG_SLACK_APP_TOKEN and RAG_SLACK_BOT_TOKEN)."""
+@app.command("slack")
+def slack() -> None:
+    """Run the Slack bot in Socket Mode until Ctrl+C (docs/slack.md).
+
+    Configured by environment variables only: RAG_SLACK_APP_TOKEN (xapp-…, Socket Mode) and RAG_SLACK_BOT_TOKEN (xoxb-…); both are checked with Slack before the index loads. Exit code 2 when one is missing, 1 when Slack refuses it or cannot be reached.
+    """
     from api.slack_bot import run_socket_mode
 
     _quiet_libraries()
-    raise typer.Exit(run_socket_mode(get_settings(), list(ctx.args)))
+    raise typer.Exit(run_socket_mode(get_settings(), []))
 
 
 def main() -> None:  # pragma: no cover

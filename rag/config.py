@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     max_connections: int = Field(200, description="Open connections and tasks beyond which requests get 503; "
                                                   "0: no limit.")
     cors_origins: str = ""
+    open_docs: bool = Field(False, description="Serve /docs, /redoc and /openapi.json without an API key "
+                                               "when RAG_API_KEYS is set.")
 
     slack_bot_token: str | None = Field(None, description="xoxb-… bot token (HTTP and Socket Mode).")
     slack_signing_secret: str | None = Field(None, description="Signing secret for HTTP events at /slack/events.")

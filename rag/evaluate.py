@@ -37,15 +37,15 @@ from typing import Any
 
 from rag.verify import VERDICTS
 
-DEFAULT_SET = Path("evals/eval_set.jsonl")
-DEFAULT_OUT = Path("evals/reports")
-DEFAULT_THRESHOLDS = Path("evals/thresholds.json")
-DEFAULT_CANDIDATES = Path("evals/candidates.jsonl")
-# An answer longer than this is not "short and exact", whatever it contains.
-MAX_ANSWER_CHARS = 400
-BASELINES = ("naive", "dense", "lexical")
-# The same hybrid chain with the other answerer, side by side with the system (opt-in: "generative" needs an LLM).
-ANSWERERS = ("extractive", "generative")
+from rag.eval_options import (  # noqa: F401  (the defaults and names `rag eval` offers)
+    ANSWERERS,
+    BASELINES,
+    DEFAULT_CANDIDATES,
+    DEFAULT_OUT,
+    DEFAULT_SET,
+    DEFAULT_THRESHOLDS,
+    MAX_ANSWER_CHARS,
+)
 CATEGORIES = ("figure", "policy", "list", "cross_column", "followup", "unanswerable", "adversarial", "misspelled",
               "paraphrase", "terse")
 ITEM_KEYS = ("id", "category", "question", "history", "answerable", "gold_facts", "gold_page", "gold_quote", "notes")
@@ -1085,100 +1085,6 @@ def _add(args: argparse.Namespace, console: Any) -> int:
     return 0
 
 
-HELP_EPILOG = """\
-examples:
-  rag eval                                   system + naive, dense and lexical baselines on evals/eval_set.jsonl
-  rag eval --baseline none                   the system only
-  rag eval --baseline naive lexical          the system and two baselines
-  rag eval --set evals/dev_set.jsonl         tune on the dev set (reports: evals/reports/dev_set.*)
-  rag eval --category followup --show 20     one category, more failures in the terminal
-  rag eval --baseline none --gate            exit 1 when a metric is below evals/thresholds.json
-  rag eval --baseline none --write-thresholds   raise thresholds to this run minus --margin (never lowers)
-  rag eval --validate                        check gold quotes and facts against the reconstructed pages
-  rag eval --answerer generative             the generative answerer (needs RAG_LLM_BASE_URL or RAG_LLM_GGUF_PATH)
-  rag eval --baseline naive generative       both answerers side by side, with how often verification
-                                             repaired or replaced the LLM's answer
-
-adding a question from a real conversation (to evals/candidates.jsonl, for review):
-  rag eval --add --question "How big is Gui'an New Area?" --fact "1,901 km²|1901 km" --page 156 \\
-      --category paraphrase --observed "the answer the user saw"
-  rag eval --add --from-session SESSION_ID [--turn N]      question, history and answer from the store
-  rag eval --add --question "What is Shenzhen's GDP?" --unanswerable --category unanswerable
-
-reports: OUT/NAME.json (every item of every system), OUT/NAME.md (summary, categories, failures,
-every question), OUT/NAME.png (chart). NAME is "latest" for the full eval set.
-exit codes: 0 ok, 1 gate failed, 2 bad arguments or data.
-"""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="rag eval", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=HELP_EPILOG,
-        description="Run an evaluation set through the assistant's chain and report answer accuracy, page "
-                    "citations, retrieval hit@k/MRR, abstention, figure faithfulness and latency, overall and "
-                    "per category, beside baselines. The index is built from the corpus in a temporary data "
-                    "dir; your .rag/ is not touched.")
-    run = p.add_argument_group("run")
-    run.add_argument("--set", dest="set_path", type=Path, default=DEFAULT_SET, metavar="FILE",
-                     help=f"evaluation JSONL (default {DEFAULT_SET})")
-    run.add_argument("--baseline", nargs="+", action="extend", metavar="NAME",
-                     choices=[*BASELINES, *ANSWERERS, "all", "none"],
-                     help="baselines beside the system: naive, dense, lexical, all (default: these three) or "
-                          "none; 'generative' or 'extractive' adds the same chain with that answerer, side by "
-                          "side with the system (e.g. --baseline all generative)")
-    run.add_argument("--no-system", action="store_true", help="run only the baselines")
-    run.add_argument("--answerer", choices=["extractive", "generative"],
-                     help="answerer for the system and the dense/lexical baselines (default: RAG_ANSWERER)")
-    run.add_argument("--corpus", type=Path, nargs="+", metavar="PATH", help="files/folders to ingest (default corpus/)")
-    run.add_argument("--data-dir", type=Path, metavar="DIR",
-                     help="evaluate against the existing index in DIR instead of a fresh temporary one "
-                          "(with --add --from-session: where the conversations are; default RAG_DATA_DIR)")
-    run.add_argument("--category", nargs="+", metavar="CAT",
-                     help="only these categories (with --add: the new item's category)")
-    run.add_argument("--ids", nargs="+", metavar="ID", help="only these item ids")
-    run.add_argument("--limit", type=int, metavar="N", help="only the first N items")
-    run.add_argument("--ablate", nargs="+", metavar="FEATURE", default=[],
-                     help="hold these scorer features at their training mean (rag/answer/features.py lists them)")
-    run.add_argument("--max-answer-chars", type=int, default=MAX_ANSWER_CHARS, metavar="N",
-                     help=f"longest answer that counts as concise (default {MAX_ANSWER_CHARS})")
-    out = p.add_argument_group("output")
-    out.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                     help=f"report folder (default {DEFAULT_OUT})")
-    out.add_argument("--name", metavar="NAME",
-                     help="report file name (default: latest for the eval set, the set's name otherwise, "
-                          "subset when filtered)")
-    out.add_argument("--no-report", action="store_true", help="terminal output only")
-    out.add_argument("--json", action="store_true", help="print the metrics as JSON instead of tables")
-    out.add_argument("--show", type=int, default=8, metavar="N", help="failures to list in the terminal (default 8)")
-    gate = p.add_argument_group("gate")
-    gate.add_argument("--gate", action="store_true", help="exit 1 when the system is below the thresholds")
-    gate.add_argument("--thresholds", type=Path, default=DEFAULT_THRESHOLDS, metavar="FILE",
-                      help=f"thresholds file (default {DEFAULT_THRESHOLDS})")
-    gate.add_argument("--write-thresholds", action="store_true",
-                      help="write thresholds from this run minus --margin; existing floors are never lowered")
-    gate.add_argument("--margin", type=float, default=0.02, help="margin below the run for --write-thresholds")
-    gate.add_argument("--allow-lower", action="store_true", help="let --write-thresholds lower floors (rarely right)")
-    gate.add_argument("--validate", action="store_true",
-                      help="only check the set: gold quotes and facts against the reconstructed pages")
-    add = p.add_argument_group("adding a candidate question (--add)")
-    add.add_argument("--add", action="store_true", help="append a question to the candidate file instead of running")
-    add.add_argument("--question", help="the user's question")
-    add.add_argument("--expected", help="the right answer in words (for the reviewer)")
-    add.add_argument("--fact", action="append", metavar="FACT",
-                     help="a fact the answer must contain; repeat per fact; alternatives separated by |")
-    add.add_argument("--page", type=int, help="the page (printed label) that answers it")
-    add.add_argument("--quote", help="the sentence of the page that answers it")
-    add.add_argument("--history", action="append", metavar="Q", help="an earlier question of the conversation")
-    add.add_argument("--unanswerable", action="store_true", help="the report does not answer it: must abstain")
-    add.add_argument("--observed", help="the (wrong) answer the assistant gave")
-    add.add_argument("--notes", help="why the item exists")
-    add.add_argument("--from-session", metavar="ID", help="take question, history and answer from a conversation")
-    add.add_argument("--turn", type=int, metavar="N", help="with --from-session: the turn (1-based; default last)")
-    add.add_argument("--candidates", type=Path, default=DEFAULT_CANDIDATES, metavar="FILE",
-                     help=f"candidate file (default {DEFAULT_CANDIDATES})")
-    return p
-
-
 def _configured_answerer() -> str:
     from rag.config import get_settings
 
@@ -1230,13 +1136,25 @@ def _validate(items: list[EvalItem], args: argparse.Namespace, console: Any) -> 
 
 
 def main(args: list[str] | None = None) -> int:
-    """`rag eval ARGS…`; returns the exit code."""
+    """`rag eval ARGS…` (the options are in rag/eval_options.py); returns the exit code."""
+    import typer
+
+    from rag.cli import app
+
+    try:
+        typer.main.get_command(app).main(args=["eval", *(args if args is not None else sys.argv[1:])],
+                                         prog_name="rag")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return 0
+
+
+def run_cli(ns: argparse.Namespace) -> int:
+    """Run `rag eval` with its parsed options; returns the exit code."""
     from rich.console import Console
 
     console = Console(stderr=False)
     err = Console(stderr=True)
-    parser = build_parser()
-    ns = parser.parse_args(args if args is not None else sys.argv[1:])
     if ns.add:
         return _add(ns, err)
     try:
@@ -1319,3 +1237,7 @@ def main(args: list[str] | None = None) -> int:
         err.print("[red]error:[/] --gate and --write-thresholds need the system in the run (drop --no-system)")
         code = 2
     return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,10 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) results fused by weighted reciprocal rank.
 
-    retriever = HybridRetriever(index=index, settings=settings)
+    retriever = HybridRetriever(index=index, settings=settings)          # k: settings.top_k (RAG_TOP_K)
     docs = retriever.invoke("What is the planned area of Guian New Area?")
     docs[0].metadata["page"], docs[0].metadata["score"]
+    HybridRetriever(index=index, settings=settings, k=3).invoke(q)       # at most 3 documents
+    retriever.invoke(q, k=2)                                             # this call only
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from rag.config import Settings
 from rag.index import ReportIndex
@@ -42,13 +44,22 @@ class HybridRetriever(BaseRetriever):
     index: ReportIndex
     settings: Settings
     mode: RetrievalMode = RetrievalMode.HYBRID
+    k: int | None = Field(None, ge=1, description="Documents to return; settings.top_k when None.")
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return self.search(query)
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[Document]:
+        return self.search(query, k)
 
     def search(self, query: str, k: int | None = None) -> list[Document]:
+        """The ``k`` best chunks for ``query`` (else the retriever's ``k``, else settings.top_k)."""
+        if not isinstance(query, str):
+            raise ValueError(f"The query must be text, not {type(query).__name__}.")
+        if not query.strip():
+            raise ValueError("The query is empty: give the retriever a question or some words to search for.")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
+            raise ValueError(f"k must be a whole number of at least 1, not {k!r}.")
         s = self.settings
-        k = k or s.top_k
+        k = k or self.k or s.top_k
         self.index.reload()
         expanded = expand_query(query)
         dense = self.index.dense_search(expanded, s.dense_k) if self.mode != RetrievalMode.LEXICAL else []

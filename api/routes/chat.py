@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, run_chain
+from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, require_ingested, run_chain
 from rag.chain import ChatRequest, ChatResponse, QuestionError, TurnResult
 from rag.history import HistoryError
 from rag.index import IndexError_, StoreUnavailableError
@@ -50,6 +50,7 @@ ChatBody = Annotated[ChatRequest, Body(openapi_examples=CHAT_EXAMPLES)]
     response_model=ChatResponse,
     response_model_exclude_none=True,
     summary="Ask a question",
+    dependencies=[Depends(require_ingested)],
     responses={200: {"content": {"application/json": {"example": CHAT_RESPONSE_EXAMPLE}}},
                **error_responses(401, 404, 413, 422, 429, 500, 503)},
 )
@@ -88,6 +89,7 @@ def sse_event(kind: str, value: Any) -> dict[str, Any]:
 @router.post(
     "/chat/stream",
     summary="Ask a question, streamed",
+    dependencies=[Depends(require_ingested)],
     response_class=EventSourceResponse,
     responses={200: {"description": "Server-sent events: `delta` events carry answer text as it is produced "
                                     "(`{\"text\": …}`); one `final` event carries the whole /v1/chat response "

@@ -148,7 +148,8 @@ def test_openai_compatible_completions_with_follow_up_and_streaming(http):
     assert chunks[-1]["citations"][0]["page"] == 156
 
     not_user = http.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
-    assert not_user.status_code == 422 and "last message must be a user message" in not_user.json()["detail"]
+    assert not_user.status_code == 400
+    assert "last message must be a user message" in not_user.json()["error"]["message"]
 
 
 def test_health_readiness_docs_and_the_web_page(http):

@@ -43,6 +43,10 @@ def test_chroma_outage_gives_503_and_the_app_recovers(chroma, tmp_path):
             assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
             assert chroma.url in ready.json()["detail"]
             assert http.post("/v1/chat/stream", json=QUESTION).status_code == 503
+            completion = http.post("/v1/chat/completions", json={"messages": [{"role": "user",
+                                                                               "content": QUESTION["message"]}]})
+            assert completion.status_code == 503 and completion.json()["error"]["code"] == "store_unavailable"
+            assert chroma.url in completion.json()["error"]["message"]
             assert http.get("/healthz").status_code == 200, "liveness does not depend on the store"
 
             chroma.start()
