@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import chat, health, openai, pages, sessions, slack
+from api.routes import chat, health, openai, pages, sessions, slack, sources
 from api.deps import chain_limiter
 from api.security import ApiKeys, RateLimiter, RequestSizeLimit, SecurityHeaders
 from rag.chain import QuestionError, ReportAssistant
@@ -35,6 +35,7 @@ OPENAPI_TAGS = [
     {"name": "chat", "description": "Ask the report; answers quote it and cite the page."},
     {"name": "openai", "description": "OpenAI-compatible chat completions, for existing chat clients."},
     {"name": "pages", "description": "The reconstructed report pages that citations point to."},
+    {"name": "sources", "description": "The ingested files: list, upload, progress."},
     {"name": "sessions", "description": "Conversation history, kept per session id."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
+    app.include_router(sources.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -74,9 +74,12 @@ def ingest(
             _fail(str(exc))
     for path, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {path}: {reason}")
+    for source in report.removed_sources:
+        err.print(f"removed {source}: no longer in its folder", markup=False)
     console.print(
         f"files {report.files} · pages {report.pages} · chunks added {report.added}, unchanged {report.unchanged}, "
-        f"removed {report.removed} · skipped {len(report.skipped) + len(missing)} · {report.seconds:.1f}s"
+        f"removed {report.removed} · sources removed {len(report.removed_sources)} · "
+        f"skipped {len(report.skipped) + len(missing)} · {report.seconds:.1f}s"
     )
     if report.skipped or missing:
         raise typer.Exit(2)
@@ -239,6 +242,49 @@ def slack(ctx: typer.Context) -> None:
 
     _quiet_libraries()
     raise typer.Exit(run_socket_mode(get_settings(), list(ctx.args)))
+
+
+@app.command("sources")
+def sources(as_json: bool = typer.Option(False, "--json", help="One JSON list, as GET /v1/sources.")) -> None:
+    """List the ingested files: path (relative to the corpus root), kind, pages, printed page labels, chunks,
+    when ingested."""
+    import json
+    from datetime import datetime, timezone
+
+    from rag.index import IndexError_, ReportIndex
+
+    try:
+        listed = ReportIndex.open(get_settings()).source_list()
+    except IndexError_ as exc:
+        _fail(str(exc))
+    if as_json:
+        console.print_json(json.dumps(listed, ensure_ascii=False))
+        return
+    if not listed:
+        console.print("no sources: run `rag ingest` first")
+    for s in listed:
+        when = (datetime.fromtimestamp(s["ingested"], timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                if s["ingested"] else "unknown")
+        labels = ", ".join(s["page_labels"][:8]) + (" …" if len(s["page_labels"]) > 8 else "")
+        console.print(f"{s['path']} · {s['kind']} · pages {s['pages']} ({labels}) · chunks {s['chunks']} · "
+                      f"ingested {when}", markup=False)
+
+
+@app.command("remove")
+def remove(path: str = typer.Argument(..., help="A source as `rag sources` lists it, its file path, or its file name.")) -> None:
+    """Remove one source from the index: its chunks in Chroma, the lexical index and the manifest."""
+    from rag.index import IndexError_, ReportIndex
+
+    _quiet_libraries()
+    try:
+        index = ReportIndex.open(get_settings())
+        source = index.find_source(path)
+        if source is None:
+            _fail(f"no source named {path!r}; `rag sources` lists them")
+        report = index.remove(source)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    console.print(f"removed {source} · chunks removed {report.removed} · {report.seconds:.1f}s", markup=False)
 
 
 def main() -> None:  # pragma: no cover
