@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.routes import chat, health, openai, pages, sessions, slack, sources
 from api.deps import chain_limiter
-from api.security import ApiKeys, RateLimiter, RequestSizeLimit, SecurityHeaders
+from api.security import ApiKeys, RateLimiter, SecurityHeaders
 from rag.chain import QuestionError, ReportAssistant
 from rag.config import Settings, get_settings
 from rag.history import HistoryError
@@ -135,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_CSP,
                                                             "Cache-Control": "no-cache"})
 
-    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(sources.UploadSizeLimit, max_bytes=settings.max_request_bytes,
+                       upload_max_bytes=settings.upload_max_bytes)
     app.add_middleware(SecurityHeaders)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
