@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import chat, health, openai, pages, sessions, slack, sources
+from api.routes import chat, feedback, health, openai, pages, sessions, slack, sources
 from api.deps import chain_limiter
 from api.security import ApiKeys, RateLimiter, SecurityHeaders
 from rag.chain import QuestionError, ReportAssistant
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
     app.include_router(sources.router)
+    app.include_router(feedback.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -287,6 +287,56 @@ def remove(path: str = typer.Argument(..., help="A source as `rag sources` lists
     console.print(f"removed {source} · chunks removed {report.removed} · {report.seconds:.1f}s", markup=False)
 
 
+@app.command("feedback")
+def feedback(
+    rating: Optional[str] = typer.Option(None, "--rating", help="Only 'up' or only 'down' ratings."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Append to this JSONL file instead of printing."),
+) -> None:
+    """Export the 👍/👎 ratings of the web chat and the Slack bot as candidate eval items, one JSON per line,
+    in the format `rag eval --add` writes to evals/candidates.jsonl (review, then promote)."""
+    import json
+
+    from api.slack_bot import SlackStore
+    from rag.evaluate import make_candidate
+    from rag.history import ConversationStore, HistoryError
+
+    if rating not in (None, "up", "down"):
+        _fail("--rating must be 'up' or 'down'")
+    url = get_settings().resolved_history_url
+    try:
+        votes = [("web", v) for v in ConversationStore(url).feedback()]
+    except HistoryError as exc:
+        _fail(str(exc))
+    votes += [("slack", v) for v in SlackStore(url).feedback() if v.get("question")]
+    taken: set[str] = set()
+    lines = []
+    for channel, vote in sorted(votes, key=lambda cv: cv[1]["created"]):
+        if rating and vote["rating"] != rating:
+            continue
+        up, history, cited = vote["rating"] == "up", vote.get("history") or [], vote.get("citations") or []
+        answerable = not (up and vote.get("abstained"))
+        label = str(cited[0].get("page_label") or "") if cited and up else ""
+        where = f"session {vote['session_id']} turn {vote['turn']}" if vote.get("turn") else f"session {vote.get('session_id')}"
+        item = make_candidate(
+            question=vote["question"], history=history, answerable=answerable,
+            category="followup" if history else "figure" if answerable else "unanswerable",
+            page=int(label) if label.isdigit() else None, quote=cited[0].get("quote") if cited and up else None,
+            expected=vote["answer"] if up else None, observed=vote["answer"],
+            observed_citations=[{k: c.get(k) for k in ("page_label", "quote")} for c in cited],
+            notes=f"{channel} feedback: {'helpful' if up else 'not helpful'}", source=f"{channel} feedback {where}",
+            existing_ids=taken)
+        taken.add(item["id"])
+        lines.append(json.dumps(item, ensure_ascii=False))
+    if out is None:
+        for line in lines:
+            print(line)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in lines)
+    err.print(f"{len(lines)} rated answers" + (f" appended to {out}" if out else ""))
+
+
 def main() -> None:  # pragma: no cover
     app()
 
