@@ -246,8 +246,9 @@ def slack(ctx: typer.Context) -> None:
 
 @app.command("sources")
 def sources(as_json: bool = typer.Option(False, "--json", help="One JSON list, as GET /v1/sources.")) -> None:
-    """List the ingested files: path (relative to the corpus root), kind, pages, printed page labels, chunks,
-    when ingested."""
+    """List the ingested files: path, kind, pages and printed labels, chunks, when ingested.
+
+    Paths are relative to the corpus root (RAG_CORPUS_DIR); uploads show their file name."""
     import json
     from datetime import datetime, timezone
 
@@ -292,8 +293,11 @@ def feedback(
     rating: Optional[str] = typer.Option(None, "--rating", help="Only 'up' or only 'down' ratings."),
     out: Optional[Path] = typer.Option(None, "--out", help="Append to this JSONL file instead of printing."),
 ) -> None:
-    """Export the 👍/👎 ratings of the web chat and the Slack bot as candidate eval items, one JSON per line,
-    in the format `rag eval --add` writes to evals/candidates.jsonl (review, then promote)."""
+    """Export the web and Slack 👍/👎 ratings as candidate eval items (JSONL).
+
+    One item per rating, in the format `rag eval --add` appends to evals/candidates.jsonl (review the
+    items, fill in gold facts, then promote them); each names its session and turn, so
+    `rag eval --add --from-session ID --turn N` reaches the same conversation."""
     import json
 
     from api.slack_bot import SlackStore
