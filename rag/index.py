@@ -48,8 +48,7 @@ from rag.ingest.chunk import chunk_page
 from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
 from rag.ingest.loaders import LoadError, discover, load_file, source_name
 from rag.ingest.models import Block, Chart, ChartSeries, Chunk, ReconstructedPage, Table
-from rag.ingest.pipeline import (default_vocabulary, display_path, reconstruct_pages, source_kind,
-                                 walked_sources)
+from rag.ingest.pipeline import default_vocabulary, display_path, reconstruct_pages, source_kind, walked_sources
 from rag.spelling import Speller
 from rag.text import tokenize
 
