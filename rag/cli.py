@@ -44,7 +44,8 @@ def _fail(message: str, code: int = 1) -> None:
 
 @app.command()
 def ingest(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (.txt page exports, .pdf). Default: corpus/."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Files or folders (.txt page exports, .pdf). Default: corpus/ and the uploaded files."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and embed everything again."),
 ) -> None:
     """Read report files into the index. Idempotent: unchanged files are skipped, changed ones replaced.
@@ -55,7 +56,8 @@ def ingest(
 
     _quiet_libraries()
     settings = get_settings()
-    targets = paths or [settings.corpus_dir]
+    # by default the corpus and the files uploaded through POST /v1/sources (so a --rebuild keeps them)
+    targets = paths or [settings.corpus_dir, *([settings.upload_dir] if settings.upload_dir.is_dir() else [])]
     missing = [p for p in targets if not p.exists()]
     for p in missing:
         err.print(f"[yellow]skipped[/] {p}: no such file or folder")

@@ -63,3 +63,21 @@ def test_sources_deleted_file_and_remove(tmp_path):
     assert rag("sources", cwd=tmp_path, data_dir=data).stdout.split(" · ")[0] == "page-156.txt"
     unknown = rag("remove", "page-48.txt", cwd=tmp_path, data_dir=data)
     assert unknown.returncode == 1 and "no source named 'page-48.txt'" in unknown.stderr
+
+
+def test_a_rebuild_keeps_the_uploaded_files(tmp_path):
+    from tests.pdfs import ferry_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS_PAGE, corpus)
+    data = tmp_path / "data"
+    (data / "uploads").mkdir(parents=True)
+    (data / "uploads" / "ferry.pdf").write_bytes(ferry_pdf())
+    rebuilt = rag("ingest", "--rebuild", cwd=tmp_path, data_dir=data)
+    assert rebuilt.returncode == 0 and "files 2 · pages 3" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    listed = rag("sources", cwd=tmp_path, data_dir=data).stdout
+    assert "ferry.pdf · pdf · pages 2 (1, 2)" in listed and "page-156.txt · page export" in listed
+    (data / "uploads" / "ferry.pdf").unlink()
+    again = rag("ingest", cwd=tmp_path, data_dir=data)
+    assert "sources removed 1" in again.stdout and "ferry.pdf" not in rag("sources", cwd=tmp_path, data_dir=data).stdout
