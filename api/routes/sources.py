@@ -175,7 +175,10 @@ def store_upload(upload: UploadFile, settings: Settings) -> Path:
     name = safe_name(upload.filename)
     folder = settings.upload_dir
     folder.mkdir(parents=True, exist_ok=True)
-    incoming = folder / f".incoming-{uuid.uuid4().hex}{Path(name).suffix}"
+    # beside the uploads, not among them: a crash mid-upload never leaves a half file that `rag ingest` reads
+    spool = settings.data_dir / "uploads-incoming"
+    spool.mkdir(parents=True, exist_ok=True)
+    incoming = spool / f"{uuid.uuid4().hex}{Path(name).suffix}"
     try:
         size = 0
         with open(incoming, "wb") as out:

@@ -59,12 +59,15 @@ def test_upload_needs_the_key(server):
     ("binary.txt", b"\x00\x01\x02" * 50, 422, "binary.txt cannot be read: binary file"),
     ("huge.pdf", b"%PDF-1.7\n" + b"0" * (LIMIT + 10), 413, f"larger than {LIMIT:,} bytes (RAG_UPLOAD_MAX_BYTES)"),
 ])
-def test_bad_uploads_are_refused_and_nothing_stored_changes(http, name, body, status, detail):
+def test_bad_uploads_are_refused_and_nothing_stored_changes(server, http, name, body, status, detail):
     before = sources(http)
     refused = http.post("/v1/sources", files={"file": (name, body, "application/octet-stream")})
     assert refused.status_code == status, refused.text
     assert detail in refused.json()["detail"] and "/tmp" not in refused.json()["detail"]
     assert sources(http) == before
+    uploads = server.data_dir / "uploads"
+    assert not uploads.exists() or name not in {p.name for p in uploads.iterdir()}
+    assert not list((server.data_dir / "uploads-incoming").glob("*"))  # nothing half-written left behind
     answer = http.post("/v1/chat", json={"message": "What is the planned area of Gui'an New Area?"}).json()
     assert "1,901 km²" in answer["answer"]
 
