@@ -175,7 +175,8 @@ function feedbackButtons(response, turn) {
   const note = el("span", { class: "feedback-note", "aria-live": "polite" });
   const buttons = [["up", "👍", "Helpful"], ["down", "👎", "Not helpful"]].map(([rating, icon, label]) =>
     el("button", { type: "button", class: "ghost small rate", "data-rating": rating, "aria-pressed": "false",
-                   "aria-label": label, title: label }, document.createTextNode(icon)));
+                   "aria-label": label, title: label },
+      el("span", { class: "rate-icon", "aria-hidden": "true", text: icon }), document.createTextNode(` ${label}`)));
   for (const button of buttons) {
     button.addEventListener("click", async () => {
       try {
