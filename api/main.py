@@ -17,11 +17,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import chain_limiter, without_paths
-from api.routes import chat, health, openai, pages, sessions, slack
+from api.deps import NothingIngestedError, chain_limiter, nothing_ingested, without_paths
 from api.docs import install_docs
-from api.deps import NothingIngestedError, nothing_ingested
-from api.security import ApiKeys, OwnerCookie, RateLimiter, RequestSizeLimit, SecurityHeaders
+from api.routes import chat, feedback, health, openai, pages, sessions, slack, sources
+from api.security import ApiKeys, OwnerCookie, RateLimiter, SecurityHeaders
 from api.validation import TextValidation
 from rag.chain import QuestionError, ReportAssistant
 from rag.config import Settings, get_settings
@@ -39,6 +38,7 @@ OPENAPI_TAGS = [
     {"name": "chat", "description": "Ask the report; answers quote it and cite the page."},
     {"name": "openai", "description": "OpenAI-compatible chat completions, for existing chat clients."},
     {"name": "pages", "description": "The reconstructed report pages that citations point to."},
+    {"name": "sources", "description": "The ingested files: list, upload, progress."},
     {"name": "sessions", "description": "Conversation history, kept per session id."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -161,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app, settings)
     for module in (chat, openai, pages, sessions, health, slack):
         app.include_router(module.router)
+    app.include_router(sources.router)
+    app.include_router(feedback.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -170,7 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                             "Cache-Control": "no-cache"})
 
     app.add_middleware(TextValidation)  # inside the size limit: only bodies within it are parsed
-    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(sources.UploadSizeLimit, max_bytes=settings.max_request_bytes,
+                       upload_max_bytes=settings.upload_max_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OwnerCookie, enabled=not app.state.api_keys.enabled)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

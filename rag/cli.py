@@ -64,7 +64,8 @@ def _fail(message: str, code: int = 1) -> None:
 
 @app.command()
 def ingest(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (.txt page exports, .pdf). Default: corpus/."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Files or folders (.txt page exports, .pdf). Default: corpus/ and the uploaded files."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and embed everything again."),
 ) -> None:
     """Read report files into the index. Idempotent: unchanged files are skipped, changed ones replaced.
@@ -75,7 +76,8 @@ def ingest(
 
     _quiet_libraries()
     settings = get_settings()
-    targets = paths or [settings.corpus_dir]
+    # by default the corpus and the files uploaded through POST /v1/sources (so a --rebuild keeps them)
+    targets = paths or [settings.corpus_dir, *([settings.upload_dir] if settings.upload_dir.is_dir() else [])]
     missing = [p for p in targets if not p.exists()]
     for p in missing:
         err.print(f"[yellow]skipped[/] {p}: no such file or folder")
@@ -94,9 +96,12 @@ def ingest(
             _fail(str(exc))
     for path, reason in report.skipped:
         err.print(f"[yellow]skipped[/] {path}: {reason}")
+    for source in report.removed_sources:
+        err.print(f"removed {source}: no longer in its folder", markup=False)
     console.print(
         f"files {report.files} · pages {report.pages} · chunks added {report.added}, unchanged {report.unchanged}, "
-        f"removed {report.removed} · skipped {len(report.skipped) + len(missing)} · {report.seconds:.1f}s"
+        f"removed {report.removed} · sources removed {len(report.removed_sources)} · "
+        f"skipped {len(report.skipped) + len(missing)} · {report.seconds:.1f}s"
     )
     if report.skipped or missing:
         raise typer.Exit(2)
@@ -284,6 +289,103 @@ def slack() -> None:
 
     _quiet_libraries()
     raise typer.Exit(run_socket_mode(get_settings(), []))
+
+
+@app.command("sources")
+def sources(as_json: bool = typer.Option(False, "--json", help="One JSON list, as GET /v1/sources.")) -> None:
+    """List the ingested files: path, kind, pages and printed labels, chunks, when ingested.
+
+    Paths are relative to the corpus root (RAG_CORPUS_DIR); uploads show their file name."""
+    import json
+    from datetime import datetime, timezone
+
+    from rag.index import IndexError_, ReportIndex
+
+    try:
+        listed = ReportIndex.open(get_settings()).source_list()
+    except IndexError_ as exc:
+        _fail(str(exc))
+    if as_json:
+        console.print_json(json.dumps(listed, ensure_ascii=False))
+        return
+    if not listed:
+        console.print("no sources: run `rag ingest` first")
+    for s in listed:
+        when = (datetime.fromtimestamp(s["ingested"], timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                if s["ingested"] else "unknown")
+        labels = ", ".join(s["page_labels"][:8]) + (" …" if len(s["page_labels"]) > 8 else "")
+        console.print(f"{s['path']} · {s['kind']} · pages {s['pages']} ({labels}) · chunks {s['chunks']} · "
+                      f"ingested {when}", markup=False)
+
+
+@app.command("remove")
+def remove(path: str = typer.Argument(..., help="A source as `rag sources` lists it, its file path, or its file name.")) -> None:
+    """Remove one source from the index: its chunks in Chroma, the lexical index and the manifest."""
+    from rag.index import IndexError_, ReportIndex
+
+    _quiet_libraries()
+    try:
+        index = ReportIndex.open(get_settings())
+        source = index.find_source(path)
+        if source is None:
+            _fail(f"no source named {path!r}; `rag sources` lists them")
+        report = index.remove(source)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    console.print(f"removed {source} · chunks removed {report.removed} · {report.seconds:.1f}s", markup=False)
+
+
+@app.command("feedback")
+def feedback(
+    rating: Optional[str] = typer.Option(None, "--rating", help="Only 'up' or only 'down' ratings."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Append to this JSONL file instead of printing."),
+) -> None:
+    """Export the web and Slack 👍/👎 ratings as candidate eval items (JSONL).
+
+    One item per rating, in the format `rag eval --add` appends to evals/candidates.jsonl (review the
+    items, fill in gold facts, then promote them); each names its session and turn, so
+    `rag eval --add --from-session ID --turn N` reaches the same conversation."""
+    import json
+
+    from api.slack_bot import SlackStore
+    from rag.evaluate import make_candidate
+    from rag.history import ConversationStore, HistoryError
+
+    if rating not in (None, "up", "down"):
+        _fail("--rating must be 'up' or 'down'")
+    url = get_settings().resolved_history_url
+    try:
+        votes = [("web", v) for v in ConversationStore(url).feedback()]
+    except HistoryError as exc:
+        _fail(str(exc))
+    votes += [("slack", v) for v in SlackStore(url).feedback() if v.get("question")]
+    taken: set[str] = set()
+    lines = []
+    for channel, vote in sorted(votes, key=lambda cv: cv[1]["created"]):
+        if rating and vote["rating"] != rating:
+            continue
+        up, history, cited = vote["rating"] == "up", vote.get("history") or [], vote.get("citations") or []
+        answerable = not (up and vote.get("abstained"))
+        label = str(cited[0].get("page_label") or "") if cited and up else ""
+        where = f"session {vote['session_id']} turn {vote['turn']}" if vote.get("turn") else f"session {vote.get('session_id')}"
+        item = make_candidate(
+            question=vote["question"], history=history, answerable=answerable,
+            category="followup" if history else "figure" if answerable else "unanswerable",
+            page=int(label) if label.isdigit() else None, quote=cited[0].get("quote") if cited and up else None,
+            expected=vote["answer"] if up else None, observed=vote["answer"],
+            observed_citations=[{k: c.get(k) for k in ("page_label", "quote")} for c in cited],
+            notes=f"{channel} feedback: {'helpful' if up else 'not helpful'}", source=f"{channel} feedback {where}",
+            existing_ids=taken)
+        taken.add(item["id"])
+        lines.append(json.dumps(item, ensure_ascii=False))
+    if out is None:
+        for line in lines:
+            print(line)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.writelines(line + "\n" for line in lines)
+    err.print(f"{len(lines)} rated answers" + (f" appended to {out}" if out else ""))
 
 
 def main() -> None:  # pragma: no cover

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 2000
     max_request_bytes: int = 64_000
+    upload_max_bytes: int = Field(20_000_000, description="Largest file POST /v1/sources accepts (a PDF or a .txt page export).")
+    upload_max_pages: int = Field(400, description="Most pages an uploaded file may have.")
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -80,6 +82,16 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where files uploaded through POST /v1/sources are kept (and ingested from)."""
+        return self.data_dir / "uploads"
+
+    @property
+    def page_image_dir(self) -> Path:
+        """Rendered PDF pages (GET /v1/pages/…/image), keyed by file fingerprint, page and zoom."""
+        return self.data_dir / "page-images"
 
     @property
     def resolved_history_url(self) -> str:

@@ -66,6 +66,22 @@ class SessionInfo:
     created: float
 
 
+class _FeedbackRow(_Base):
+    """A 👍/👎 on one turn, as the Slack bot stores its votes (rating 'up'/'down', user, created)."""
+
+    __tablename__ = "turn_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    turn_id: Mapped[int] = mapped_column(Integer, index=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[str] = mapped_column(String(8))
+    created: Mapped[float] = mapped_column(Float)
+
+
+RATINGS = ("up", "down")
+
+
 @dataclass
 class Turn:
     """One question and its answer; ``query`` is what retrieval searched for (the rewritten question)."""
@@ -137,6 +153,7 @@ class ConversationStore:
         try:
             with Session(self.engine) as session, session.begin():
                 session.execute(delete(_SessionRow).where(_SessionRow.session_id == session_id))
+                session.execute(delete(_FeedbackRow).where(_FeedbackRow.session_id == session_id))
                 return session.execute(delete(_TurnRow).where(_TurnRow.session_id == session_id)).rowcount or 0
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
@@ -180,6 +197,52 @@ class ConversationStore:
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
         return [SessionInfo(session_id=r[0], owner=r[1], created=r[2], turns=r[3]) for r in rows]
+
+    def add_feedback(self, session_id: str, turn: int | None, rating: str, user: str = "web") -> int | None:
+        """Record (or change) a user's rating of a session's turn (1-based; None: the latest).
+
+        Returns the turn's number, or None when the session has no such turn.
+        """
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {', '.join(RATINGS)}")
+        try:
+            with Session(self.engine) as session, session.begin():
+                ids = list(session.scalars(select(_TurnRow.id).where(_TurnRow.session_id == session_id)
+                                           .order_by(_TurnRow.id)))
+                number = len(ids) if turn is None else turn
+                if not ids or not 1 <= number <= len(ids):
+                    return None
+                turn_id = ids[number - 1]
+                session.execute(delete(_FeedbackRow).where(_FeedbackRow.turn_id == turn_id,
+                                                           _FeedbackRow.user == user))
+                session.add(_FeedbackRow(turn_id=turn_id, session_id=session_id, user=user, rating=rating,
+                                         created=time.time()))
+                return number
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def feedback(self) -> list[dict[str, Any]]:
+        """Every rating with its turn (question, answer, citations) and the earlier questions of its session,
+        oldest first, in the shape of the Slack bot's votes (``SlackStore.feedback``) plus ``turn`` and
+        ``history``."""
+        try:
+            with Session(self.engine) as session:
+                votes = list(session.scalars(select(_FeedbackRow).order_by(_FeedbackRow.id)))
+                out = []
+                for vote in votes:
+                    rows = list(session.scalars(select(_TurnRow).where(_TurnRow.session_id == vote.session_id)
+                                                .order_by(_TurnRow.id)))
+                    number = next((i for i, r in enumerate(rows, start=1) if r.id == vote.turn_id), None)
+                    if number is None:  # the conversation was deleted since
+                        continue
+                    row = rows[number - 1]
+                    out.append({"rating": vote.rating, "user": vote.user, "created": vote.created,
+                                "session_id": vote.session_id, "turn": number, "question": row.question,
+                                "history": [r.question for r in rows[: number - 1]], "answer": row.answer,
+                                "abstained": bool(row.abstained), "citations": json.loads(row.citations)})
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+        return out
 
     def ping(self) -> None:
         self.turns("__ping__", limit=1)

@@ -48,7 +48,8 @@ from rag.ingest.chunk import chunk_page
 from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
 from rag.ingest.loaders import LoadError, load_file, source_name
 from rag.ingest.models import Block, Chart, ChartSeries, Chunk, ReconstructedPage, Table
-from rag.ingest.pipeline import corpus_files, default_vocabulary, reconstruct_pages
+from rag.ingest.pipeline import (corpus_files, default_vocabulary, display_path, reconstruct_pages, source_kind,
+                                 walked_sources)
 from rag.spelling import Speller
 from rag.text import tokenize
 
@@ -217,6 +218,7 @@ class IngestReport:
     removed: int = 0
     repaired: int = 0  # committed chunks the vector store had lost, embedded again
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    removed_sources: list[str] = field(default_factory=list)  # files no longer in an ingested folder
     seconds: float = 0.0
     parse_seconds: float = 0.0  # loading, layout reconstruction and chunking
     embed_seconds: float = 0.0  # the embedding model alone
@@ -632,28 +634,28 @@ class ReportIndex:
         try:
             self.reload()
             self._remove_leftovers()
-            committed = self._view
-            if rebuild:
+            if rebuild:  # a fresh collection; nothing carried over
                 collection = f"{self.settings.collection}-{uuid.uuid4().hex[:12]}"
-                committed = _Committed({}, [], {}, {}, LexicalIndex([]), collection, committed.generation)
-            else:
+                chunks_by_source, pages_by_source, old_continuations = defaultdict(list), defaultdict(list), {}
+                sources: dict[str, Any] = {}
+            else:  # sentences across page breaks are redone from all pages in _commit
                 self.check_compatible()
-                collection = committed.collection
-            chunks_by_source: dict[str, list[Chunk]] = defaultdict(list)
-            old_continuations: dict[str, Chunk] = {}  # sentences across page breaks: redone from all pages below
-            for chunk in (committed.chunks[i] for i in committed.order):
-                if chunk.kind == CONTINUATION:
-                    old_continuations[chunk.id] = chunk
-                else:
-                    chunks_by_source[chunk.source].append(chunk)
-            pages_by_source: dict[str, list[ReconstructedPage]] = defaultdict(list)
-            for page in committed.pages.values():
-                pages_by_source[page.source].append(page)
-            sources = dict(committed.sources)
-            files, refused = corpus_files(list(paths))
+                collection = self.collection_name
+                chunks_by_source, pages_by_source, old_continuations = self._split_committed()
+                sources = dict(self.sources)
+            paths = list(paths)
+            files, refused = corpus_files(paths)
             report.skipped.extend(refused)
-            new_chunks: list[Chunk] = []
             removed_ids: list[str] = []
+            for folder in (p for p in paths if p.is_dir()):  # files gone from a folder leave the index
+                found = [f for f in files if folder.resolve() in f.resolve().parents]
+                for source in walked_sources(folder, found, sources):
+                    report.removed += len(chunks_by_source[source])
+                    removed_ids.extend(c.id for c in chunks_by_source.pop(source, []))
+                    pages_by_source.pop(source, None)
+                    sources.pop(source, None)
+                    report.removed_sources.append(source)
+            new_chunks: list[Chunk] = []
             parse_started = time.perf_counter()
             for n, path in enumerate(files, start=1):
                 if progress:
@@ -688,37 +690,118 @@ class ReportIndex:
                 chunks_by_source[source] = chunks
                 pages_by_source[source] = pages
                 sources[source] = {"sha256": digest, "pages": len(pages), "chunks": len(chunks),
-                                   "pipeline": self._pipeline}
-            # A sentence cut by a page break, over every source's pages (pages of two files can follow each
-            # other); ids from content and position, so unchanged pages embed nothing again.
-            continuations = {c.id: c for c in continuation_chunks(
-                (p for s in sorted(pages_by_source) for p in pages_by_source[s]), set(default_vocabulary()))}
-            report.unchanged += len(continuations.keys() & old_continuations.keys())
-            report.added += len(continuations.keys() - old_continuations.keys())
-            report.removed += len(old_continuations.keys() - continuations.keys())
-            removed_ids.extend(old_continuations.keys() - continuations.keys())
-            new_chunks.extend(c for i, c in continuations.items() if i not in old_continuations)
+                                   "pipeline": self._pipeline, "file": str(path.resolve()),
+                                   "ingested": time.time()}
             report.parse_seconds = time.perf_counter() - parse_started
-            if not rebuild and committed.chunks:
-                # Vectors the store lost (a deleted or damaged store file): embed the committed chunks again.
-                queued = {c.id for c in new_chunks}
-                lost = self.missing_vectors(collection) - queued - set(removed_ids)
-                current = {c.id: c for cs in chunks_by_source.values() for c in cs} | continuations
-                repair = [current[i] for i in sorted(lost) if i in current]
-                report.repaired = len(repair)
-                new_chunks.extend(repair)
-            self._embed_and_store(new_chunks, collection, progress, report)
-            store_started = time.perf_counter()
-            all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
-            all_chunks += sorted(continuations.values(), key=lambda c: (c.source, c.page, c.start))
-            all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
-            if (rebuild or new_chunks or removed_ids or sources != self.sources
-                    or not self.manifest_path.exists()):
-                self._write_manifest(all_chunks, all_pages, sources, collection)
-            if removed_ids and not rebuild:
-                self._delete(removed_ids, collection)
+            self._commit(chunks_by_source, pages_by_source, sources, old_continuations, new_chunks, removed_ids,
+                         collection, report, rebuild=rebuild, progress=progress)
+        finally:
+            lock.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _split_committed(self) -> tuple[dict[str, list[Chunk]], dict[str, list[ReconstructedPage]], dict[str, Chunk]]:
+        """The committed chunks and pages by source, and the sentences across page breaks apart."""
+        committed = self._view
+        chunks_by_source: dict[str, list[Chunk]] = defaultdict(list)
+        continuations: dict[str, Chunk] = {}
+        for chunk in (committed.chunks[i] for i in committed.order):
+            if chunk.kind == CONTINUATION:
+                continuations[chunk.id] = chunk
+            else:
+                chunks_by_source[chunk.source].append(chunk)
+        pages_by_source: dict[str, list[ReconstructedPage]] = defaultdict(list)
+        for page in committed.pages.values():
+            pages_by_source[page.source].append(page)
+        return chunks_by_source, pages_by_source, continuations
+
+    def _commit(self, chunks_by_source: dict[str, list[Chunk]], pages_by_source: dict[str, list[ReconstructedPage]],
+                sources: dict[str, Any], old_continuations: dict[str, Chunk], new_chunks: list[Chunk],
+                removed_ids: list[str], collection: str, report: IngestReport, *, rebuild: bool = False,
+                progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Embed what is new, then commit (the manifest replace is the one commit point), then drop old vectors.
+
+        A crash before the manifest is replaced leaves the previous state whole; after it, only vectors no
+        manifest names remain, which searches never return and the next ingest deletes.
+        """
+        # A sentence cut by a page break, over every source's pages (pages of two files can follow each
+        # other); ids from content and position, so unchanged pages embed nothing again.
+        continuations = {c.id: c for c in continuation_chunks(
+            (p for s in sorted(pages_by_source) for p in pages_by_source[s]), set(default_vocabulary()))}
+        report.unchanged += len(continuations.keys() & old_continuations.keys())
+        report.added += len(continuations.keys() - old_continuations.keys())
+        report.removed += len(old_continuations.keys() - continuations.keys())
+        removed_ids = [*removed_ids, *(old_continuations.keys() - continuations.keys())]
+        new_chunks = [*new_chunks, *(c for i, c in continuations.items() if i not in old_continuations)]
+        if not rebuild and self._view.chunks:
+            # Vectors the store lost (a deleted or damaged store file): embed the committed chunks again.
+            queued = {c.id for c in new_chunks}
+            lost = self.missing_vectors(collection) - queued - set(removed_ids)
+            current = {c.id: c for cs in chunks_by_source.values() for c in cs} | continuations
+            repair = [current[i] for i in sorted(lost) if i in current]
+            report.repaired += len(repair)
+            new_chunks.extend(repair)
+        self._embed_and_store(new_chunks, collection, progress, report)
+        store_started = time.perf_counter()
+        all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
+        all_chunks += sorted(continuations.values(), key=lambda c: (c.source, c.page, c.start))
+        all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
+        if (rebuild or new_chunks or removed_ids or sources != self.sources
+                or not self.manifest_path.exists()):
+            self._write_manifest(all_chunks, all_pages, sources, collection)
+        if removed_ids and not rebuild:
+            self._delete(removed_ids, collection)
+        self.reload()
+        report.store_seconds += time.perf_counter() - store_started
+
+    def source_list(self) -> list[dict[str, Any]]:
+        """Every ingested file: path (relative to the corpus root, never absolute), kind, pages, printed
+        page labels, chunks, and when it was ingested (Unix time; None for an index written before that)."""
+        view = self._view
+        chunks = Counter(c.source for c in view.chunks.values() if c.kind != CONTINUATION)
+        labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for page in view.pages.values():
+            labels[page.source].append((page.page, page.page_label))
+        return [{"source": source, "path": display_path(source, entry, self.settings.corpus_dir),
+                 "kind": source_kind(source), "pages": len(labels[source]),
+                 "page_labels": [label for _, label in sorted(labels[source])], "chunks": chunks[source],
+                 "ingested": entry.get("ingested"), "sha256": entry.get("sha256")}
+                for source, entry in sorted(view.sources.items())]
+
+    def find_source(self, name: str) -> str | None:
+        """The stored source a user means: its name as stored, the name of that path, or a unique file name."""
+        sources = self.sources
+        if name in sources:
+            return name
+        named = source_name(Path(name))
+        if named in sources:
+            return named
+        matches = [s for s in sources if Path(s).name == Path(name).name]
+        return matches[0] if len(matches) == 1 else None
+
+    def remove(self, source: str) -> IngestReport:
+        """Remove one source: its chunks from Chroma and the lexical index, its pages and its manifest entry.
+
+        Raises KeyError when no source has that name (see ``find_source``).
+        """
+        started = time.perf_counter()
+        report = IngestReport()
+        lock = self._lock()
+        try:
             self.reload()
-            report.store_seconds += time.perf_counter() - store_started
+            self._remove_leftovers()
+            self.check_compatible()
+            if source not in self.sources:
+                raise KeyError(source)
+            chunks_by_source, pages_by_source, old_continuations = self._split_committed()
+            sources = dict(self.sources)
+            sources.pop(source)
+            gone = chunks_by_source.pop(source, [])
+            pages_by_source.pop(source, None)
+            report.removed = len(gone)
+            report.removed_sources.append(source)
+            self._commit(chunks_by_source, pages_by_source, sources, old_continuations, [], [c.id for c in gone],
+                         self.collection_name, report)
         finally:
             lock.close()
         report.seconds = time.perf_counter() - started

@@ -1,4 +1,5 @@
-// The chat page: streams answers from /v1/chat/stream, opens cited pages from /v1/pages, keeps the
+// The chat page: streams answers from /v1/chat/stream, opens cited pages from /v1/pages (a PDF page as printed
+// beside its text), rates answers (/v1/feedback), lists and uploads sources (/v1/sources), keeps the
 // conversation per browser tab (sessionStorage) and an optional API key per browser (localStorage).
 "use strict";
 
@@ -15,6 +16,7 @@ const pageDialog = $("page-dialog");
 const keyDialog = $("key-dialog");
 
 let busy = false;
+let turnsInSession = 0;  // answers the server stored in this session: a rating names its turn
 let pendingKey = null;  // resolves when the key dialog closes
 
 function el(tag, props = {}, ...children) {
@@ -168,7 +170,33 @@ const VERIFICATION_NOTES = {
   fallback: "The language model could not be reached or did not answer in time; the quoted answer is shown instead.",
 };
 
-function renderAnswer(node, response) {
+function feedbackButtons(response, turn) {
+  const group = el("div", { class: "feedback", role: "group", "aria-label": "Rate this answer" });
+  const note = el("span", { class: "feedback-note", "aria-live": "polite" });
+  const buttons = [["up", "👍", "Helpful"], ["down", "👎", "Not helpful"]].map(([rating, icon, label]) =>
+    el("button", { type: "button", class: "ghost small rate", "data-rating": rating, "aria-pressed": "false",
+                   "aria-label": label, title: label },
+      el("span", { class: "rate-icon", "aria-hidden": "true", text: icon }), document.createTextNode(` ${label}`)));
+  for (const button of buttons) {
+    button.addEventListener("click", async () => {
+      try {
+        const reply = await api("/v1/feedback", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ session_id: response.session_id, turn, rating: button.dataset.rating }),
+        });
+        if (!reply.ok) throw await errorFrom(reply);
+        buttons.forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+        note.textContent = "Thanks for the feedback.";
+      } catch (error) {
+        note.textContent = error.message;
+      }
+    });
+  }
+  group.append(...buttons, note);
+  return group;
+}
+
+function renderAnswer(node, response, turn) {
   node.classList.remove("pending");
   node.removeAttribute("aria-busy");
   node.classList.toggle("abstained", response.abstained);
@@ -206,6 +234,7 @@ function renderAnswer(node, response) {
     window.setTimeout(() => { copy.textContent = "Copy"; }, 1600);
   });
   actions.append(copy);
+  if (response.session_id && turn) actions.append(feedbackButtons(response, turn));
   bubble.append(actions);
 }
 
@@ -254,8 +283,10 @@ async function ask(text) {
       }
     }
     if (!final) throw new ApiError(0, "The answer was cut off. Try again.");
+    if (final.session_id !== sessionId()) turnsInSession = 0;
     sessionStorage.setItem(SESSION_KEY, final.session_id);
-    renderAnswer(node, final);
+    turnsInSession += 1;
+    renderAnswer(node, final, turnsInSession);
     announce(final.abstained ? "The report does not answer this." : "Answer ready.");
   } catch (error) {
     renderError(node, error, () => { transcript.lastElementChild.remove(); ask(text); });
@@ -319,6 +350,8 @@ async function openPage(citation, opener) {
   $("page-title").textContent = `p. ${citation.page_label}`;
   $("page-meta").textContent = citation.source;
   $("page-body").replaceChildren(el("p", { class: "loading", text: "Loading the page…" }));
+  $("page-printed").hidden = true;
+  pageDialog.classList.remove("with-image");
   if (!pageDialog.open) pageDialog.showModal();
   pageDialog.returnFocusTo = opener;
   try {
@@ -327,6 +360,7 @@ async function openPage(citation, opener) {
     const page = await response.json();
     $("page-meta").textContent = [page.title, page.source].filter(Boolean).join(" · ");
     renderPage(page);
+    if (page.image) await showPrinted(page);
     const mark = $("page-body").querySelector("mark");
     if (mark) {
       mark.scrollIntoView({ block: "center" });
@@ -340,12 +374,124 @@ async function openPage(citation, opener) {
   }
 }
 
+// A PDF page as printed, with the quote boxed where it is printed (boxes are fractions of the page).
+async function showPrinted(page) {
+  const response = await api(page.image);
+  if (!response.ok) return;  // the text view is still there
+  const blob = await response.blob();
+  const dataUrl = await new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = reject;
+    reader.readAsDataURL(blob);
+  });
+  const image = $("page-image");
+  image.src = dataUrl;
+  image.alt = `Page ${page.page_label} of ${page.source} as printed`;
+  const frame = image.parentElement;
+  frame.querySelectorAll(".quote-box").forEach((box) => box.remove());
+  for (const box of page.boxes) {
+    const mark = el("span", { class: "quote-box", "aria-hidden": "true" });
+    mark.style.left = `${box.x0 * 100}%`;
+    mark.style.top = `${box.y0 * 100}%`;
+    mark.style.width = `${(box.x1 - box.x0) * 100}%`;
+    mark.style.height = `${(box.y1 - box.y0) * 100}%`;
+    frame.append(mark);
+  }
+  $("page-printed").hidden = false;
+  pageDialog.classList.add("with-image");
+  await image.decode().catch(() => {});
+  const first = frame.querySelector(".quote-box");
+  if (first) first.scrollIntoView({ block: "center" });
+}
+
+// Sources: the ingested files, and an upload followed to the end of its ingest.
+const sourcesDialog = $("sources-dialog");
+
+function when(seconds) {
+  return seconds ? new Date(seconds * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "—";
+}
+
+async function loadSources() {
+  const list = $("sources-list");
+  try {
+    const response = await api("/v1/sources");
+    if (!response.ok) throw await errorFrom(response);
+    const sources = await response.json();
+    list.replaceChildren(...sources.map((s) => el("tr", {},
+      el("td", { class: "source-path", text: s.path, title: s.source }),
+      el("td", { text: s.kind }),
+      el("td", { text: `${s.pages} (${s.page_labels.length > 6 ? `${s.page_labels.slice(0, 6).join(", ")} …`
+                                                              : s.page_labels.join(", ")})` }),
+      el("td", { text: String(s.chunks) }),
+      el("td", { text: when(s.ingested) }))));
+    if (!sources.length) list.replaceChildren(el("tr", {}, el("td", { colspan: "5", text: "No files yet." })));
+  } catch (error) {
+    list.replaceChildren(el("tr", {}, el("td", { colspan: "5", text: error.message })));
+  }
+}
+
+async function followJob(job) {
+  const bar = $("upload-progress");
+  const status = $("upload-status");
+  for (;;) {
+    if (job.state === "done") {
+      bar.value = 1;
+      status.textContent = `${job.file} added: ${job.pages} pages, ${job.added} passages.`;
+      announce(status.textContent);
+      return loadSources();
+    }
+    if (job.state === "failed") {
+      status.textContent = `${job.file} was not added: ${job.error}`;
+      bar.hidden = true;
+      return;
+    }
+    bar.value = job.total ? job.done / job.total : 0;
+    status.textContent = `${job.file}: ${job.stage || job.state}…`;
+    await new Promise((resolve) => window.setTimeout(resolve, 400));
+    const response = await api(`/v1/sources/jobs/${encodeURIComponent(job.id)}`);
+    if (!response.ok) throw await errorFrom(response);
+    job = await response.json();
+  }
+}
+
+$("upload-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("upload-file");
+  if (!input.files.length) return;
+  const body = new FormData();
+  body.append("file", input.files[0]);
+  const button = $("upload-send");
+  button.disabled = true;
+  $("upload-progress").hidden = false;
+  $("upload-progress").value = 0;
+  $("upload-status").textContent = `Uploading ${input.files[0].name}…`;
+  try {
+    const response = await api("/v1/sources", { method: "POST", body });
+    if (!response.ok) throw await errorFrom(response);
+    await followJob(await response.json());
+    input.value = "";
+  } catch (error) {
+    $("upload-progress").hidden = true;
+    $("upload-status").textContent = error.message;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("sources-button").addEventListener("click", () => {
+  if (!sourcesDialog.open) sourcesDialog.showModal();
+  loadSources();
+});
+$("sources-close").addEventListener("click", () => sourcesDialog.close());
+
 $("page-close").addEventListener("click", () => pageDialog.close());
 pageDialog.addEventListener("click", (event) => { if (event.target === pageDialog) pageDialog.close(); });
 pageDialog.addEventListener("close", () => { if (pageDialog.returnFocusTo) pageDialog.returnFocusTo.focus(); });
 
 function resetConversation() {
   sessionStorage.removeItem(SESSION_KEY);
+  turnsInSession = 0;
   transcript.querySelectorAll(".turn").forEach((node) => node.remove());
   const empty = $("empty");
   if (empty) empty.hidden = false;
@@ -363,10 +509,11 @@ async function restoreConversation() {
     if (response.status === 404) { sessionStorage.removeItem(SESSION_KEY); return; }
     if (!response.ok) return;
     const history = await response.json();
-    for (const turn of history.turns) {
+    history.turns.forEach((turn, n) => {
       addQuestion(turn.question);
-      renderAnswer(addPendingAnswer(), { ...turn, session_id: history.session_id });
-    }
+      renderAnswer(addPendingAnswer(), { ...turn, session_id: history.session_id }, n + 1);
+    });
+    turnsInSession = history.turns.length;
   } catch (_) { /* an unreachable server shows up on the next question */ }
 }
 

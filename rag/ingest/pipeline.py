@@ -82,3 +82,48 @@ def corpus_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
                 seen.add(real)
                 files.append(found)
     return files, refused
+
+
+def source_file(source: str, entry: dict | None = None) -> Path:
+    """Where a source's file is on disk: the real path recorded at ingest, else its name read from here."""
+    if entry and entry.get("file"):
+        return Path(entry["file"])
+    path = Path(source)
+    return (path if path.is_absolute() else Path.cwd() / path).resolve()
+
+
+def walked_sources(folder: Path, found: list[Path], known: dict[str, dict]) -> list[str]:
+    """The known sources that lived under ``folder`` but are not among the files a walk of it ``found``.
+
+    The one place a stored source is compared with the folder walk: the walked files go through
+    ``source_name`` (as at ingest) and a source lies under the folder when its recorded real path does,
+    so the comparison holds whatever form ``source_name`` gives a path.
+    """
+    from rag.ingest.loaders import source_name
+
+    root = folder.resolve()
+    seen = {source_name(p) for p in found}
+    gone = []
+    for source, entry in known.items():
+        if source in seen:
+            continue
+        path = source_file(source, entry)
+        if path == root or root in path.parents:
+            gone.append(source)
+    return sorted(gone)
+
+
+def source_kind(source: str) -> str:
+    """'pdf' or 'page export', from the file's suffix."""
+    return "pdf" if source.lower().endswith(".pdf") else "page export"
+
+
+def display_path(source: str, entry: dict | None, corpus_root: Path) -> str:
+    """How a source is shown: relative to the corpus root when inside it, else its stored relative name,
+    else its file name alone (a listing never shows an absolute path)."""
+    path = source_file(source, entry)
+    try:
+        return path.relative_to(corpus_root.resolve()).as_posix()
+    except ValueError:
+        pass
+    return source if not Path(source).is_absolute() else path.name

@@ -39,3 +39,45 @@ def test_ingest_summary_skip_exit_code_and_inspect(tmp_path):
     assert "source: GAXQ, https://www.gaxq.gov.cn/" in shown.stdout
     missing = rag("inspect", "999", cwd=tmp_path, data_dir=data)
     assert missing.returncode == 1 and "page 999 is not in the index" in missing.stderr
+
+
+def test_sources_deleted_file_and_remove(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS_PAGE, corpus)
+    shutil.copy(ROOT / "tests" / "fixtures" / "pages" / "page-88.txt", corpus)
+    shutil.copy(ROOT / "tests" / "fixtures" / "pages" / "page-48.txt", corpus)
+    data = tmp_path / "data"
+    assert rag("ingest", cwd=tmp_path, data_dir=data).returncode == 0
+    listed = rag("sources", cwd=tmp_path, data_dir=data)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["page-156.txt", "page-48.txt", "page-88.txt"]
+    assert "page export · pages 1 (88) · chunks " in lines[2] and str(tmp_path) not in listed.stdout
+    (corpus / "page-88.txt").unlink()
+    again = rag("ingest", cwd=tmp_path, data_dir=data)
+    assert again.returncode == 0 and "sources removed 1 ·" in again.stdout
+    assert "removed corpus/page-88.txt: no longer in its folder" in again.stderr
+    removed = rag("remove", "page-48.txt", cwd=tmp_path, data_dir=data)
+    assert removed.returncode == 0 and "removed corpus/page-48.txt · chunks removed" in removed.stdout
+    assert rag("sources", cwd=tmp_path, data_dir=data).stdout.split(" · ")[0] == "page-156.txt"
+    unknown = rag("remove", "page-48.txt", cwd=tmp_path, data_dir=data)
+    assert unknown.returncode == 1 and "no source named 'page-48.txt'" in unknown.stderr
+
+
+def test_a_rebuild_keeps_the_uploaded_files(tmp_path):
+    from tests.pdfs import ferry_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS_PAGE, corpus)
+    data = tmp_path / "data"
+    (data / "uploads").mkdir(parents=True)
+    (data / "uploads" / "ferry.pdf").write_bytes(ferry_pdf())
+    rebuilt = rag("ingest", "--rebuild", cwd=tmp_path, data_dir=data)
+    assert rebuilt.returncode == 0 and "files 2 · pages 3" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    listed = rag("sources", cwd=tmp_path, data_dir=data).stdout
+    assert "ferry.pdf · pdf · pages 2 (1, 2)" in listed and "page-156.txt · page export" in listed
+    (data / "uploads" / "ferry.pdf").unlink()
+    again = rag("ingest", cwd=tmp_path, data_dir=data)
+    assert "sources removed 1" in again.stdout and "ferry.pdf" not in rag("sources", cwd=tmp_path, data_dir=data).stdout
