@@ -88,7 +88,8 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(NothingIngestedError)
     async def nothing_ingested(request: Request, exc: NothingIngestedError) -> JSONResponse:
-        return error_response(request, 503, str(exc), headers={"Retry-After": "30"}, code="index_empty")
+        return error_response(request, 503, without_paths(str(exc), settings.data_dir), headers={"Retry-After": "30"},
+                              code="index_empty")
 
     @app.exception_handler(StoreUnavailableError)
     async def store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:

@@ -247,7 +247,7 @@ function renderError(node, error, retry) {
   if (error.status === 429 && error.retryAfter) message = `Too many questions at once. Try again in ${error.retryAfter} s.`;
   if (error instanceof TypeError) message = "The server cannot be reached. Is it running?";
   bubble.replaceChildren(
-    el("p", { class: "badge error-badge", text: error.status === 503 ? "Report store unavailable" : "Not answered" }),
+    el("p", { class: "badge error-badge", text: error.status === 503 ? "Not available right now" : "Not answered" }),
     el("p", { class: "answer-text", text: message }),
     el("div", { class: "answer-actions" },
       el("button", { type: "button", class: "ghost small", onclick: () => { node.remove(); retry(); } },

@@ -171,3 +171,21 @@ def test_the_highlighted_quote_is_readable_in_both_colour_schemes(server, contex
     assert ratio >= 4.5, f"{scheme}: quote contrast {ratio:.2f}:1"
     page.screenshot(path=SHOTS / f"page-156-{scheme}.png")
     assert ARTIFACTS.exists()
+
+
+def test_a_server_with_nothing_ingested_says_so_on_the_page(browser, tmp_path):
+    """Before any ingest, a question on the web page gets the server's instruction, not a confident abstention."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    live = LiveServer(data_dir).start()
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        page.goto(live.url)
+        answer = ask(page, "What share of companies expect revenue to grow?")
+        expect(answer).to_contain_text("Nothing is ingested yet; run `rag ingest`")
+        expect(answer).not_to_contain_text("does not answer")
+        page.screenshot(path=SHOTS / "nothing-ingested.png")
+        context.close()
+    finally:
+        live.stop()
