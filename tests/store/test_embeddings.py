@@ -33,7 +33,7 @@ def test_onnx_vectors_match_torch(tmp_path):
     assert a.shape == b.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     cosine = (a * b).sum(axis=1)
-    assert cosine.mean() > 0.99 and cosine.min() > 0.975, cosine
+    assert cosine.mean() > 0.99 and cosine.min() > 0.985, cosine
     # a bare word drifts most (~0.97): int8 rounding is not averaged over many tokens
     short = np.asarray(onnx.embed_documents(["ok"])[0]) @ np.asarray(torch.embed_documents(["ok"])[0])
     assert short > 0.95
