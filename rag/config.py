@@ -24,9 +24,10 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = 64
     embedding_backend: Literal["onnx-int8", "torch"] = Field(
-        "onnx-int8",
-        description="'onnx-int8': the model's weights exported to ONNX and quantised to int8 on first use (no torch "
-        "at run time); 'torch': sentence-transformers on PyTorch. An index is queried with the backend it was built with.",
+        "torch",
+        description="'torch': sentence-transformers on PyTorch; 'onnx-int8': the same weights exported to ONNX and "
+        "quantised to int8 on first use (no torch at run time; 3-4x faster cold starts; BENCHMARKS.md). An index is "
+        "searched only with the backend it was built with; `rag ingest` re-embeds it when the setting changes.",
     )
     model_cache_dir: Path | None = Field(
         None, description="Where the int8 ONNX model is built (once per model); <data_dir>/models when unset.")

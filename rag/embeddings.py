@@ -130,6 +130,8 @@ class OnnxEmbeddings(_CachedQueries):
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.intra_op_num_threads = os.cpu_count() or 1
+        # Idle threads sleep instead of spinning: on a busy machine spinning burns the cores the work needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dimension = int(_read_json(source / "config.json")["hidden_size"])
