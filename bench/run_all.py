@@ -26,7 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench
 
 from bench.common import CACHE, ROOT, machine, print_machine, save, synthetic_corpus  # noqa: E402
 
-QUESTION = "What is the planned area of Gui'an New Area?"
+
+
+def _question(pages: int) -> str:
+    """A one-turn question the corpus answers (the first generated fact)."""
+    from bench.common import load_facts
+
+    return load_facts(synthetic_corpus(pages))[0]["question"]
 
 
 def _env(backend: str) -> dict[str, str]:
@@ -57,12 +63,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def cold_ask(data: Path, env: dict[str, str], runs: int) -> dict:
+def cold_ask(data: Path, env: dict[str, str], runs: int, question: str) -> dict:
     rag = Path(sys.executable).parent / "rag"
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        out = subprocess.run([str(rag), "ask", QUESTION], cwd=ROOT, env=env | {"RAG_DATA_DIR": str(data)},
+        out = subprocess.run([str(rag), "ask", question], cwd=ROOT, env=env | {"RAG_DATA_DIR": str(data)},
                              capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - started)
         if out.returncode:
@@ -74,7 +80,7 @@ def cold_ask(data: Path, env: dict[str, str], runs: int) -> dict:
             "help_seconds": round(help_s, 2), "answer": out.stdout.splitlines()[0][:120] if out.stdout else ""}
 
 
-def cold_serve(data: Path, env: dict[str, str]) -> dict:
+def cold_serve(data: Path, env: dict[str, str], question: str) -> dict:
     rag = Path(sys.executable).parent / "rag"
     port = _free_port()
     started = time.perf_counter()
@@ -92,7 +98,7 @@ def cold_serve(data: Path, env: dict[str, str]) -> dict:
                 time.sleep(0.05)
         if ready is None:
             raise SystemExit("rag serve did not become ready within 180 s")
-        body = json.dumps({"message": QUESTION}).encode()
+        body = json.dumps({"message": question}).encode()
         t = time.perf_counter()
         request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat", data=body,
                                          headers={"Content-Type": "application/json"})
@@ -147,7 +153,9 @@ def main(argv: list[str] | None = None) -> dict:
         result["sizes"][str(pages)] = row
         if pages == a.pages[0] and not a.no_cold:  # cold starts on the first size, before the long ones
             data = CACHE / f"ours-{a.backend}-{pages}"
-            result["cold"] = cold_ask(data, env, a.cold_runs) | cold_serve(data, env) | {"pages": pages}
+            question = _question(pages)
+            result["cold"] = (cold_ask(data, env, a.cold_runs, question) | cold_serve(data, env, question)
+                              | {"pages": pages, "question": question})
             c = result["cold"]
             print(f"cold ({pages} pages): rag ask {c['ask_median_s']} s (runs {c['ask_seconds']}), "
                   f"rag --help {c['help_seconds']} s, serve ready {c['ready_seconds']} s, "

@@ -276,6 +276,7 @@ def _build(source: Path, target: Path) -> None:
         quantize_dynamic(str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
                          per_channel=True, nodes_to_exclude=keep_float, extra_options={"MatMulConstBOnly": True})
         (work / "float.onnx").unlink()
+        work.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users
         if target.exists():
             shutil.rmtree(target)
         os.replace(work, target)
