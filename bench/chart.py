@@ -40,9 +40,11 @@ def main() -> None:
     m = run["machine"]
     cold = run.get("cold")
     note = f" · cold `rag ask` {cold['ask_median_s']} s" if cold else ""
-    fig.suptitle(f"ours ({run['backend']}) vs naive LangChain quickstart, one run · {m['nproc']} cores, "
-                 f"{m['memory_gb']} GB, load average {m['load_avg'][0]}–{m.get('load_avg_after', m['load_avg'])[0]} "
-                 f"(shared machine){note}")
+    rerun = [s for s in sizes if run["sizes"][s].get("note")]
+    if rerun:
+        note += f"\n{', '.join(f'{int(s):,}' for s in rerun)} pages: some phases rerun at another load (note in run_all.json)"
+    fig.suptitle(f"ours ({run['backend']}) vs naive LangChain quickstart · {m['nproc']} cores, "
+                 f"{m['memory_gb']} GB, load average {m['load_avg'][0]} at the start (shared machine){note}")
     fig.tight_layout()
     out = ROOT / "bench" / "benchmarks.png"
     fig.savefig(out, dpi=100)
