@@ -58,7 +58,10 @@ fit: install
 	$(BIN)/python -m rag.answer.fit --holdout kind --train .rag/train/questions.jsonl:.rag/train/pages \
 		--train evals/dev_set.jsonl:corpus
 
+# Ours beside the naive LangChain quickstart on 206 and 2,000 generated pages, cold starts; writes bench/results/
+# run_all.json and bench/benchmarks.png (BENCHMARKS.md). RAG_EMBEDDING_BACKEND picks our backend (default onnx-int8 here).
 bench: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 
 # 20 concurrent clients against a local server (bounded in count and time).

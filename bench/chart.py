@@ -1,4 +1,4 @@
-"""Draw bench/benchmarks.png from bench/results/*.json (whatever sizes have been measured)."""
+"""Draw bench/benchmarks.png from bench/results/run_all.json: ours beside the naive pipeline, per corpus size."""
 from __future__ import annotations
 
 import json
@@ -7,34 +7,44 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from bench.common import RESULTS, ROOT  # noqa: E402
 
+PANELS = [  # (title, phase, key, unit)
+    ("Ingest time", "ingest", "seconds", "s"),
+    ("Warm query p95", "query", "p95_ms", "ms"),
+    ("Peak RSS (query process)", "query", "peak_rss_mb", "MB"),
+    ("Index on disk", "ingest", "index_mb", "MB"),
+]
+
 
 def main() -> None:
-    results = {p.stem: json.loads(p.read_text()) for p in RESULTS.glob("*.json")}
-    ingest = sorted((r for k, r in results.items() if k.startswith("ingest-")), key=lambda r: r["pages"])
-    query = sorted((r for k, r in results.items() if k.startswith("query-")), key=lambda r: r["pages"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    if ingest:
-        labels = [str(r["pages"]) for r in ingest]
-        left.bar(labels, [r["chunks_per_s"] for r in ingest], label="ingest chunks/s")
-        left.plot(labels, [r["model_chunks_per_s"] for r in ingest], "r_", markersize=40, label="model alone (ceiling)")
-        left.set_xlabel("pages")
-        left.set_ylabel("chunks / s")
-        left.set_title("Ingest throughput vs the embedding model")
-        left.legend()
-    if query:
-        labels = [str(r["pages"]) for r in query]
-        left_q = [r["p50_ms"] for r in query]
-        right.bar([f"{l}\np50" for l in labels], left_q, color="tab:green")
-        right.bar([f"{l}\np95" for l in labels], [r["p95_ms"] for r in query], color="tab:olive")
-        right.axhline(200, color="r", linestyle="--", label="p95 target (200 ms)")
-        right.set_ylabel("ms per question (warm, in-process chain)")
-        right.set_title("Query latency by corpus size (pages)")
-        right.legend()
-    load = max((r["machine"]["load_avg"][0] for r in results.values()), default=0)
-    fig.suptitle(f"2 cores, load average up to {load:.0f} from other jobs: absolute figures are pessimistic")
+    path = RESULTS / "run_all.json"
+    if not path.exists():
+        print(f"no {path}: run `python bench/run_all.py` first")
+        return
+    run = json.loads(path.read_text())
+    sizes = sorted(run["sizes"], key=int)
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(16, 4))
+    x = np.arange(len(sizes))
+    for ax, (title, phase, key, unit) in zip(axes, PANELS):
+        for offset, system, color in ((-0.2, "ours", "tab:blue"), (0.2, "naive", "tab:gray")):
+            values = [run["sizes"][s][f"{system}_{phase}"][key] for s in sizes]
+            bars = ax.bar(x + offset, values, 0.4, label=system, color=color)
+            ax.bar_label(bars, fmt="%.0f", fontsize=8)
+        ax.set_xticks(x, [f"{int(s):,} pages" for s in sizes])
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        ax.legend()
+    m = run["machine"]
+    cold = run.get("cold")
+    note = f" · cold `rag ask` {cold['ask_median_s']} s" if cold else ""
+    rerun = [s for s in sizes if run["sizes"][s].get("note")]
+    if rerun:
+        note += f"\n{', '.join(f'{int(s):,}' for s in rerun)} pages: some phases rerun at another load (note in run_all.json)"
+    fig.suptitle(f"ours ({run['backend']}) vs naive LangChain quickstart · {m['nproc']} cores, "
+                 f"{m['memory_gb']} GB, load average {m['load_avg'][0]} at the start (shared machine){note}")
     fig.tight_layout()
     out = ROOT / "bench" / "benchmarks.png"
     fig.savefig(out, dpi=100)

@@ -19,16 +19,14 @@ def machine() -> dict:
     mem_kb = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
-    import torch
-
     return {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
-            "load_avg": [round(x, 1) for x in os.getloadavg()], "torch_threads": torch.get_num_threads(),
+            "load_avg": [round(x, 1) for x in os.getloadavg()], "threads": os.cpu_count(),
             "python": platform.python_version()}
 
 
 def print_machine(info: dict) -> None:
     print(f"machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB RAM, "
-          f"load average {info['load_avg']}, torch threads {info['torch_threads']}")
+          f"load average {info['load_avg']}, model threads {info.get('threads', info.get('torch_threads'))}")
 
 
 SYNTH_SEED = 1

