@@ -1,4 +1,6 @@
-"""The fitted scorer: a logistic model over the candidate features, and the abstention threshold.
+"""The fitted scorer: a ranking model over the candidate features, an abstention model, and the threshold.
+
+Both models are boosted trees (``trees.py``) when ``weights.json`` has them (the default fit), else logistic.
 
 The weights live in one place, ``weights.json`` beside this file, written by ``rag fit`` (``rag.answer.fit``)
 with how they were fitted (training sets, sizes, metrics). Nothing here is hand-set.
@@ -12,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.answer.features import FEATURES
+from rag.answer.trees import Trees
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -29,22 +32,42 @@ class Scorer:
     fitted: dict = field(default_factory=dict)
     abstain_weights: dict[str, float] = field(default_factory=dict)
     abstain_bias: float = 0.0
+    ranker: Trees | None = None
+    abstainer: Trees | None = None
 
     def score(self, features: dict[str, float], ablate: frozenset[str] = frozenset()) -> float:
-        return _logistic(self.weights, self.bias, features, ablate, self.fitted.get("means", {}))
+        means = self.fitted.get("means", {})
+        if self.ranker is not None:
+            return self.ranker.probability(_ablated(features, ablate, means))
+        return _logistic(self.weights, self.bias, features, ablate, means)
 
     def confidence(self, best: dict[str, float], lead: float, ablate: frozenset[str] = frozenset()) -> float:
-        """p(the best candidate answers the question); without abstention weights, its ranking score."""
+        """p(the best candidate's answer is right), from its features, its ranking score ("top") and its lead
+        over the second; without an abstention model, its ranking score."""
+        values = {**best, "lead": lead, "top": self.score(best, ablate)}
+        means = self.fitted.get("abstain_means", {})
+        if self.abstainer is not None:
+            return self.abstainer.probability(_ablated(values, ablate, means))
         if not self.abstain_weights:
-            return self.score(best, ablate)
-        values = {**best, "lead": lead}
-        return _logistic(self.abstain_weights, self.abstain_bias, values, ablate,
-                         self.fitted.get("abstain_means", {}))
+            return values["top"]
+        return _logistic(self.abstain_weights, self.abstain_bias, values, ablate, means)
 
     def to_json(self) -> dict:
-        return {"features": list(self.weights), "weights": self.weights, "bias": self.bias,
+        data = {"features": list(self.weights), "weights": self.weights, "bias": self.bias,
                 "abstain_weights": self.abstain_weights, "abstain_bias": self.abstain_bias,
                 "threshold": self.threshold, "fitted": self.fitted}
+        if self.ranker is not None:
+            data["ranker"] = self.ranker.to_json()
+        if self.abstainer is not None:
+            data["abstainer"] = self.abstainer.to_json()
+        return data
+
+
+def _ablated(values: dict[str, float], ablate: frozenset[str], means: dict[str, float]) -> dict[str, float]:
+    """An ablated feature takes its training mean, so the model sees an uninformative value."""
+    if not ablate:
+        return values
+    return {**values, **{name: float(means.get(name, 0.0)) for name in ablate}}
 
 
 def _logistic(weights: dict[str, float], bias: float, values: dict[str, float], ablate: frozenset[str],
@@ -72,4 +95,6 @@ def load_scorer(path: Path = WEIGHTS_PATH) -> Scorer:
     return Scorer(weights=weights, bias=float(data["bias"]), threshold=float(data["threshold"]),
                   fitted=data.get("fitted", {}),
                   abstain_weights={k: float(v) for k, v in data.get("abstain_weights", {}).items()},
-                  abstain_bias=float(data.get("abstain_bias", 0.0)))
+                  abstain_bias=float(data.get("abstain_bias", 0.0)),
+                  ranker=Trees.from_json(data["ranker"]) if data.get("ranker") else None,
+                  abstainer=Trees.from_json(data["abstainer"]) if data.get("abstainer") else None)
