@@ -178,7 +178,7 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
         return Composed(text, [best], computed=True)
     records = siblings(best, index) or [best]
     if len(records) < 2:
-        return None
+        return _compare_inline(qa, best, pick)
     rows = []
     for r in records:
         f = lead_figure(qa, r) or lead_figure(_without_operator(qa), r)
@@ -193,6 +193,48 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
     text = f"{' and '.join(ties)} ({top_f.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
     used = [top_row] + [r for r, _ in rows if r is not top_row]
     return Composed(text, used, computed=True)
+
+
+_BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
+_CLAUSE_MARK = re.compile(r"[,;:，；：、]")
+
+
+def inline_records(qa: QuestionAnalysis, c: Candidate) -> list[tuple[str, Figure]]:
+    """The records one sentence lists inline, each a label with its figure in brackets: "three areas: Nanning
+    (46.8 km²), the Qinzhou Port Area (58.19 km²) and …", "rules (62%), followed by data (48%)". A label is the text
+    since the previous bracket or clause mark; only figures of an asked kind count; fewer than two: none."""
+    out: list[tuple[str, Figure]] = []
+    previous = 0
+    for m in _BRACKETS.finditer(c.text):
+        inside = [f for f in c.figures if m.start(1) <= f.start < m.end(1) and qa.accepts.get(f.kind, 0.0) > 0]
+        label = _without_joiner(_CLAUSE_MARK.split(c.text[previous:m.start()])[-1].strip())
+        if inside and label:
+            out.append((label, inside[0]))
+        previous = m.end()
+    return out if len(out) >= 2 else []
+
+
+def _without_joiner(label: str) -> str:
+    """A label without the word that ran the list on to it ("and Xishan" → "Xishan"); joiners are data."""
+    joiners = tuple(w for lang in ("en", "zh") for w in vocabulary(lang, "layout").get("joiners", []))
+    pattern = phrase_pattern(joiners)
+    if pattern is not None:
+        m = pattern.match(label)
+        if m and m.start() == 0 and m.end() < len(label):
+            return label[m.end():].strip()
+    return label
+
+
+def _compare_inline(qa: QuestionAnalysis, best: Candidate, pick) -> Composed | None:
+    records = inline_records(qa, best)
+    if not records:
+        return None
+    _, top = pick(records, key=lambda r: r[1].value)
+    ties = [label for label, f in records if f.value == top.value]
+    listed = "; ".join(f"{label} {f.text}" for label, f in records)
+    word = "highest" if pick is max else "lowest"
+    return Composed(f"{' and '.join(ties)} ({top.text}, the {word}) — compared: {listed}. "
+                    "(Compared from the quoted figures.)", [best], computed=True)
 
 
 def _label_years(c: Candidate, f: Figure) -> str:

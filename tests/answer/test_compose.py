@@ -76,3 +76,34 @@ def test_a_list_question_answered_by_one_item_gets_the_whole_list():
     composed = list_answer(qa, _candidate(items[1]), index)
     assert composed is not None
     assert composed.text == "Licensing delays: 44%; Data rules: 31%; Public tenders: 25%."
+
+
+def test_records_listed_inline_in_one_sentence_are_compared():
+    """'A (figure), B (figure) and C (figure)' in running text: the largest is found and every figure quoted."""
+    text = ("The harbour district is split into three zones: Beigang (12.4 km²), the Dongwan Logistics Zone "
+            "(31.05 km²) and Xishan (8 km²), each with its own customs office.")
+    chunk = _chunk(9, text, "paragraph", "Harbour district")
+    index = SimpleNamespace(chunks={chunk.id: chunk})
+    qa = analyse("Which of the harbour district's zones is the largest?", report_year=2026)
+    composed = compare(qa, _candidate(chunk), index)
+    assert composed is not None and composed.computed
+    assert composed.text.startswith("the Dongwan Logistics Zone (31.05 km², the highest)")
+    assert "Beigang 12.4 km²" in composed.text and "Xishan 8 km²" in composed.text
+    smallest = compare(analyse("Which of the harbour district's zones is the smallest?", report_year=2026),
+                       _candidate(chunk), index)
+    assert smallest is not None and smallest.text.startswith("Xishan (8 km², the lowest)")
+
+
+def test_a_survey_ranking_in_brackets_is_compared_and_brackets_without_figures_are_skipped():
+    text = ("Asked what would help most (up to two answers), members named faster permits first (57%), "
+            "followed by clearer tax guidance (41%) and cheaper logistics (29%).")
+    chunk = _chunk(10, text, "paragraph", "Survey")
+    qa = analyse("What share named the least popular option?", report_year=2026)
+    composed = compare(qa, _candidate(chunk), SimpleNamespace(chunks={chunk.id: chunk}))
+    if composed is not None:  # only when the question is read as selecting the lowest
+        assert "cheaper logistics (29%" in composed.text
+    qa = analyse("Which option did the most members name?", report_year=2026)
+    composed = compare(qa, _candidate(chunk), SimpleNamespace(chunks={chunk.id: chunk}))
+    assert composed is not None
+    assert "faster permits first (57%, the highest)" in composed.text
+    assert "; clearer tax guidance 41%" in composed.text
