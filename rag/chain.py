@@ -13,7 +13,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
@@ -102,7 +102,6 @@ class TurnResult:
     result: AnswerResult
     seconds: float
     rewritten: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _FOLLOWUP = vocabulary("en", "question").get("followup", {})
