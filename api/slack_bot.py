@@ -44,6 +44,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, cr
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from rag.chain import ChatResponse, Citation, QuestionError, ReportAssistant
+from rag.citations import SEPARATOR, page_ref, quoted, source_name
 from rag.config import Settings
 from rag.history import SLACK_OWNER_PREFIX, HistoryError
 from rag.index import IndexError_
@@ -150,14 +151,13 @@ class SourceLine:
     source: str
 
     def mrkdwn(self, *, with_source: bool = False) -> str:
-        quote = self.quote if len(self.quote) <= QUOTE_CHARS else self.quote[: QUOTE_CHARS - 1].rstrip() + "…"
-        parts = [f"*p. {escape_mrkdwn(self.page_label)}*"]
+        parts = [f"*{escape_mrkdwn(page_ref(self.page_label))}*"]
         if with_source:
-            parts.append(escape_mrkdwn(self.source.rsplit("/", 1)[-1]))
+            parts.append(escape_mrkdwn(source_name(self.source)))
         if self.section:
             parts.append(escape_mrkdwn(self.section))
-        parts.append(f"“{escape_mrkdwn(quote)}”")
-        return " · ".join(parts)
+        parts.append(escape_mrkdwn(quoted(self.quote, QUOTE_CHARS)))
+        return SEPARATOR.join(parts)
 
 
 def source_lines(assistant: ReportAssistant, citations: Iterable[Citation]) -> list[SourceLine]:
@@ -226,7 +226,7 @@ def render_answer(response: ChatResponse, sources: list[SourceLine], *, answer_i
 
     per_message = min(SECTIONS_PER_MESSAGE, MESSAGE_BLOCK_LIMIT - len(header) - len(footer))
     groups = [bodies[i:i + per_message] for i in range(0, len(bodies), per_message)] or [[]]
-    page = f" (p. {sources[0].page_label})" if sources and not response.abstained else ""
+    page = f" ({page_ref(sources[0].page_label)})" if sources and not response.abstained else ""
     summary = f"Not in the report. {answer}" if response.abstained else answer + page
     texts = [(split_for_slack(summary, FALLBACK_TEXT_LIMIT) or ["…"])[0]] + ["(continued)"] * (len(groups) - 1)
     messages: list[SlackMessage] = []
