@@ -48,6 +48,7 @@ from rag.citations import SEPARATOR, page_ref, quoted, source_name
 from rag.config import Settings
 from rag.history import SLACK_OWNER_PREFIX, HistoryError
 from rag.index import IndexError_
+from rag.ingest.chunk import innermost_section
 
 logger = logging.getLogger(__name__)
 
@@ -160,16 +161,10 @@ class SourceLine:
         return SEPARATOR.join(parts)
 
 
-def source_lines(assistant: ReportAssistant, citations: Iterable[Citation]) -> list[SourceLine]:
-    """Citations with the section they come from (the innermost heading of the chunk holding the quote)."""
-    chunks = list(assistant.index.chunks.values())
-    lines: list[SourceLine] = []
-    for c in citations:
-        section = next((ch.section for ch in chunks
-                        if ch.source == c.source and ch.page == c.page and c.quote in ch.text), "")
-        lines.append(SourceLine(page_label=c.page_label, section=section.split(" > ")[-1].strip(),
-                                quote=c.quote, source=c.source))
-    return lines
+def source_lines(citations: Iterable[Citation]) -> list[SourceLine]:
+    """Citations with the section they come from (the innermost heading above the quote)."""
+    return [SourceLine(page_label=c.page_label, section=innermost_section(c.section or ""), quote=c.quote,
+                       source=c.source) for c in citations]
 
 
 @dataclass
@@ -444,7 +439,7 @@ class SlackBot:
             return [SlackMessage(text=text, blocks=[_context([text])])]
         answer_id = self.store.save_answer(session_id=session_id, channel=channel, user=user, question=question,
                                            response=response)
-        return render_answer(response, source_lines(self.assistant, response.citations), answer_id=answer_id,
+        return render_answer(response, source_lines(response.citations), answer_id=answer_id,
                              shareable=shareable)
 
     def on_command(self, command: dict[str, Any], respond: Respond) -> None:
@@ -477,7 +472,7 @@ class SlackBot:
         response = ChatResponse(answer=record["answer"], abstained=record["abstained"],
                                 citations=[Citation(**c) for c in record["citations"]],
                                 session_id=record["session_id"])
-        messages = render_answer(response, source_lines(self.assistant, response.citations), answer_id=record["id"],
+        messages = render_answer(response, source_lines(response.citations), answer_id=record["id"],
                                  asked_by=body.get("user", {}).get("id") or record["user"],
                                  question=record["question"])
         for message in messages:

@@ -55,3 +55,30 @@ def test_rag_ask_prints_the_answer_then_each_citation_numbered(capsys):
         f"  [1] p. 156 · corpus/page-156.txt · “{QUOTE}”",
         "  [2] p. 157 · corpus/page-157.txt · “Another sentence.”",
     ]
+
+
+def test_a_citation_without_a_section_keeps_the_contract_shape():
+    from langchain_core.documents import Document
+
+    from rag.chain import ChatResponse, citation
+
+    meta = {"page": 156, "page_label": "156", "source": "corpus/page-156.txt"}
+    bare = citation(Document(page_content=QUOTE, metadata={**meta, "section": ""}), QUOTE, 0.9)
+    nested = citation(Document(page_content=QUOTE, metadata={**meta, "section": "Zones > Gui’an New Area"}),
+                      QUOTE, 0.9)
+    assert bare.section is None and set(bare.model_dump()) == {"page", "page_label", "source", "quote", "score"}
+    assert nested.section == "Zones > Gui’an New Area" and nested.model_dump()["section"] == nested.section
+    dumped = ChatResponse(answer="a", abstained=False, citations=[bare, nested], session_id="s").model_dump_json()
+    assert '"section":"Zones > Gui’an New Area"' in dumped and dumped.count('"section"') == 1
+    assert Citation(**{**bare.model_dump(), "section": ""}).section is None  # as conversations stored it before
+
+
+def test_slack_shows_the_innermost_heading_of_the_citation():
+    from api.slack_bot import source_lines
+
+    nested = Citation(page=1, page_label="156", source="corpus/page-156.txt", quote=QUOTE, score=0.9,
+                      section="Special economic zones > Gui’an New Area")
+    lines = source_lines([nested, cite("157")])
+    assert [line.section for line in lines] == ["Gui’an New Area", ""]
+    assert lines[0].mrkdwn() == f"*p. 156* · Gui’an New Area · “{QUOTE}”"
+    assert lines[1].mrkdwn() == f"*p. 157* · “{QUOTE}”"
