@@ -44,9 +44,11 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, cr
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from rag.chain import ChatResponse, Citation, QuestionError, ReportAssistant
+from rag.citations import SEPARATOR, page_ref, quoted, source_name
 from rag.config import Settings
 from rag.history import SLACK_OWNER_PREFIX, HistoryError
 from rag.index import IndexError_
+from rag.ingest.chunk import innermost_section
 
 logger = logging.getLogger(__name__)
 
@@ -150,26 +152,19 @@ class SourceLine:
     source: str
 
     def mrkdwn(self, *, with_source: bool = False) -> str:
-        quote = self.quote if len(self.quote) <= QUOTE_CHARS else self.quote[: QUOTE_CHARS - 1].rstrip() + "…"
-        parts = [f"*p. {escape_mrkdwn(self.page_label)}*"]
+        parts = [f"*{escape_mrkdwn(page_ref(self.page_label))}*"]
         if with_source:
-            parts.append(escape_mrkdwn(self.source.rsplit("/", 1)[-1]))
+            parts.append(escape_mrkdwn(source_name(self.source)))
         if self.section:
             parts.append(escape_mrkdwn(self.section))
-        parts.append(f"“{escape_mrkdwn(quote)}”")
-        return " · ".join(parts)
+        parts.append(escape_mrkdwn(quoted(self.quote, QUOTE_CHARS)))
+        return SEPARATOR.join(parts)
 
 
-def source_lines(assistant: ReportAssistant, citations: Iterable[Citation]) -> list[SourceLine]:
-    """Citations with the section they come from (the innermost heading of the chunk holding the quote)."""
-    chunks = list(assistant.index.chunks.values())
-    lines: list[SourceLine] = []
-    for c in citations:
-        section = next((ch.section for ch in chunks
-                        if ch.source == c.source and ch.page == c.page and c.quote in ch.text), "")
-        lines.append(SourceLine(page_label=c.page_label, section=section.split(" > ")[-1].strip(),
-                                quote=c.quote, source=c.source))
-    return lines
+def source_lines(citations: Iterable[Citation]) -> list[SourceLine]:
+    """Citations with the section they come from (the innermost heading above the quote)."""
+    return [SourceLine(page_label=c.page_label, section=innermost_section(c.section or ""), quote=c.quote,
+                       source=c.source) for c in citations]
 
 
 @dataclass
@@ -226,7 +221,7 @@ def render_answer(response: ChatResponse, sources: list[SourceLine], *, answer_i
 
     per_message = min(SECTIONS_PER_MESSAGE, MESSAGE_BLOCK_LIMIT - len(header) - len(footer))
     groups = [bodies[i:i + per_message] for i in range(0, len(bodies), per_message)] or [[]]
-    page = f" (p. {sources[0].page_label})" if sources and not response.abstained else ""
+    page = f" ({page_ref(sources[0].page_label)})" if sources and not response.abstained else ""
     summary = f"Not in the report. {answer}" if response.abstained else answer + page
     texts = [(split_for_slack(summary, FALLBACK_TEXT_LIMIT) or ["…"])[0]] + ["(continued)"] * (len(groups) - 1)
     messages: list[SlackMessage] = []
@@ -444,7 +439,7 @@ class SlackBot:
             return [SlackMessage(text=text, blocks=[_context([text])])]
         answer_id = self.store.save_answer(session_id=session_id, channel=channel, user=user, question=question,
                                            response=response)
-        return render_answer(response, source_lines(self.assistant, response.citations), answer_id=answer_id,
+        return render_answer(response, source_lines(response.citations), answer_id=answer_id,
                              shareable=shareable)
 
     def on_command(self, command: dict[str, Any], respond: Respond) -> None:
@@ -477,7 +472,7 @@ class SlackBot:
         response = ChatResponse(answer=record["answer"], abstained=record["abstained"],
                                 citations=[Citation(**c) for c in record["citations"]],
                                 session_id=record["session_id"])
-        messages = render_answer(response, source_lines(self.assistant, response.citations), answer_id=record["id"],
+        messages = render_answer(response, source_lines(response.citations), answer_id=record["id"],
                                  asked_by=body.get("user", {}).get("id") or record["user"],
                                  question=record["question"])
         for message in messages:

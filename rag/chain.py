@@ -13,17 +13,18 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from rag.answer import AnswerResult, ExtractiveAnswerer
 from rag.config import Settings
 from rag.history import ConversationStore, Turn
 from rag.index import ReportIndex
+from rag.ingest.chunk import SECTION_SEPARATOR, innermost_section
 from rag.lang import phrase_pattern, vocabulary
 from rag.figures import YEAR_RE
 from rag.retrieve import HybridRetriever, RetrievalMode
@@ -37,7 +38,18 @@ QUERY_WORDS = {w for key in QUERY_SYNONYMS for w in key.split()} | {
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9._:@/-]{1,128}$")
 
 
-class Citation(BaseModel):
+class OmitNone(BaseModel):
+    """A model whose fields that are None are left out of its dumps, so optional fields keep the contract's
+    exact shape when absent (routes returning one set ``response_model_exclude_none=True``)."""
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        return super().model_dump(**{"exclude_none": True, **kwargs})
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return super().model_dump_json(**{"exclude_none": True, **kwargs})
+
+
+class Citation(OmitNone):
     """Where an answer comes from: the printed page label is what a reader looks up."""
 
     page: int = Field(description="1-based physical page of the source file.")
@@ -45,6 +57,14 @@ class Citation(BaseModel):
     source: str = Field(description="The ingested file.")
     quote: str = Field(description="The exact sentence of the reconstructed page text.")
     score: float = Field(description="How strongly this sentence answers the question (0-1).")
+    section: str | None = Field(
+        None, description=f"The headings above the quote, outermost first, joined by {SECTION_SEPARATOR!r}. "
+                          "Absent when no heading precedes it.")
+
+    @field_validator("section")
+    @classmethod
+    def _no_empty_section(cls, value: str | None) -> str | None:
+        return value or None  # conversations stored before this field kept "" for none
 
 
 class ChatRequest(BaseModel):
@@ -52,15 +72,8 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(None, description="Continue this conversation; omit to start a new one.")
 
 
-class VerificationField(BaseModel):
-    """A response whose optional ``verification`` is left out when there is none, so extractive answers keep
-    the contract's exact shape (routes returning one set ``response_model_exclude_none=True``)."""
-
-    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        return super().model_dump(**{"exclude_none": True, **kwargs})
-
-    def model_dump_json(self, **kwargs: Any) -> str:
-        return super().model_dump_json(**{"exclude_none": True, **kwargs})
+class VerificationField(OmitNone):
+    """A response whose optional ``verification`` is left out when there is none (extractive answers)."""
 
 
 class ChatResponse(VerificationField):
@@ -102,7 +115,6 @@ class TurnResult:
     result: AnswerResult
     seconds: float
     rewritten: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _FOLLOWUP = vocabulary("en", "question").get("followup", {})
@@ -165,7 +177,7 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
     if not history or not is_follow_up(question):
         return question, False
     previous = history[-1]
-    section = (str(previous.citations[0].get("section", "")).split(" > ")[-1] if previous.citations else "")
+    section = innermost_section(str(previous.citations[0].get("section") or "")) if previous.citations else ""
     if _SWITCH_RE.match(question):
         # "And what about computing power?" changes the subject and keeps the rest of the last question:
         # "What does the government plan for industrial parks?" -> "… (What does the government plan for)".
@@ -282,11 +294,9 @@ class ReportAssistant:
         citations = [citation(e.doc, e.quote, e.score) for e in result.evidence]
         response = ChatResponse(answer=result.text, abstained=result.abstained, citations=citations,
                                 session_id=state["session_id"], verification=result.verdict)
-        stored = [{**c.model_dump(), "section": e.doc.metadata.get("section", "")}
-                  for c, e in zip(citations, result.evidence)]
         self.history.add_turn(state["session_id"], Turn(question=state["message"], query=state["query"],
                                                         answer=result.text, abstained=result.abstained,
-                                                        citations=stored))
+                                                        citations=[c.model_dump() for c in citations]))
         return TurnResult(response=response, query=state["query"], docs=state["docs"], result=result,
                           seconds=time.perf_counter() - state["started"], rewritten=state["rewritten"])
 
@@ -325,4 +335,5 @@ def citation(doc: Document, quote: str, score: float) -> Citation:
     """The one place a citation is made from a retrieved chunk and a sentence of it."""
     meta = doc.metadata
     return Citation(page=int(meta["page"]), page_label=str(meta["page_label"]), source=str(meta["source"]),
-                    quote=quote, score=round(max(0.0, min(1.0, float(score))), 4))
+                    quote=quote, score=round(max(0.0, min(1.0, float(score))), 4),
+                    section=str(meta.get("section") or "") or None)

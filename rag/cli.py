@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rag.citations import citation_line
 from rag.config import get_settings
 from rag.eval_options import HELP as EVAL_HELP, ManyValuesCommand, eval_command
 
@@ -181,7 +182,7 @@ def _print_response(response, *, as_json: bool) -> None:
     style = "yellow" if response.abstained else "bold"
     console.print(response.answer, style=style, markup=False, highlight=False)
     for n, c in enumerate(response.citations, start=1):
-        console.print(f"  [{n}] p. {c.page_label} · {c.source} · “{c.quote}”", markup=False, highlight=False)
+        console.print(f"  [{n}] {citation_line(c)}", markup=False, highlight=False)
 
 
 @app.command()

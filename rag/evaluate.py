@@ -48,7 +48,6 @@ from rag.eval_options import (  # noqa: F401  (the defaults and names `rag eval`
 )
 CATEGORIES = ("figure", "policy", "list", "cross_column", "followup", "unanswerable", "adversarial", "misspelled",
               "paraphrase", "terse")
-ITEM_KEYS = ("id", "category", "question", "history", "answerable", "gold_facts", "gold_page", "gold_quote", "notes")
 
 SYSTEM_DESCRIPTIONS = {
     "system": "the assistant as users get it (hybrid retrieval, configured answerer)",

@@ -4,18 +4,15 @@
     store.add_turn("s1", Turn(question="When was Gui'an New Area established?", query=..., answer=...))
     store.turns("s1")                         # oldest first
     store.claim("s1", "key:3f2a…")            # -> the owner: the first claimant's, or the existing one
-    SessionHistory(store, "s1").messages      # the same turns as LangChain messages
 """
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.chat_history import BaseChatMessageHistory
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from sqlalchemy import Float, Integer, String, Text, create_engine, delete, func, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -247,34 +244,3 @@ class ConversationStore:
     def ping(self) -> None:
         self.turns("__ping__", limit=1)
 
-
-class SessionHistory(BaseChatMessageHistory):
-    """A session's turns as LangChain chat messages (for chat-model prompts)."""
-
-    def __init__(self, store: ConversationStore, session_id: str) -> None:
-        self.store = store
-        self.session_id = session_id
-
-    @property
-    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
-        out: list[BaseMessage] = []
-        for turn in self.store.turns(self.session_id):
-            out.append(HumanMessage(turn.question))
-            out.append(AIMessage(turn.answer, additional_kwargs={"citations": turn.citations}))
-        return out
-
-    def add_messages(self, messages: list[BaseMessage]) -> None:
-        question = None
-        for message in messages:
-            if isinstance(message, HumanMessage):
-                question = str(message.content)
-            elif isinstance(message, AIMessage) and question is not None:
-                self.store.add_turn(self.session_id, Turn(question=question, query=question, answer=str(message.content)))
-                question = None
-
-    def clear(self) -> None:
-        self.store.delete(self.session_id)
-
-
-def turn_dict(turn: Turn) -> dict[str, Any]:
-    return asdict(turn)

@@ -85,10 +85,6 @@ class CorruptIndexError(IndexError_):
     pass
 
 
-class EmptyIndexError(IndexError_):
-    pass
-
-
 def resolve_model_path(name: str) -> Path:
     """The on-disk directory of an embedding model; never a download."""
     try:
@@ -98,7 +94,6 @@ def resolve_model_path(name: str) -> Path:
 
 
 Embeddings_ = embeddings_mod.TorchEmbeddings | embeddings_mod.OnnxEmbeddings
-SentenceTransformerEmbeddings = embeddings_mod.TorchEmbeddings  # the torch backend, by its earlier name
 
 
 def load_embeddings(name: str, batch_size: int = 64, *, backend: str = "torch",

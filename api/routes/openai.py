@@ -37,6 +37,7 @@ from sse_starlette import EventSourceResponse
 from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, require_ingested, run_chain
 from api.routes.chat import stream_error
 from rag.chain import ChatResponse, Citation, ReportAssistant, TurnResult, VerificationField
+from rag.citations import format_sources
 from rag.lang.detect import CJK_CHARS
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(authorize)])
@@ -230,10 +231,8 @@ def transcript(messages: list[OpenAIMessage]) -> list[tuple[str, str]]:
 
 
 def sources_line(citations: list[Citation]) -> str:
-    if not citations:
-        return ""
-    pages = dict.fromkeys(f"p. {c.page_label} ({c.source.rsplit('/', 1)[-1]})" for c in citations)
-    return "\n\nSources: " + "; ".join(pages)
+    line = format_sources(citations)
+    return "\n\n" + line if line else ""
 
 
 def json_content(response: ChatResponse) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from api.deps import AppSettings, Assistant, authorize, error_responses
 from rag.config import Settings
 from rag.index import ReportIndex
+from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.ingest.models import ReconstructedPage
 from rag.ingest.pipeline import source_file, source_kind
 
@@ -93,7 +94,7 @@ def find_quote(text: str, quote: str) -> list[Span]:
 
 
 def page_response(page: ReconstructedPage, quote: str | None, index: ReportIndex | None = None) -> PageResponse:
-    sections = [PageSection(kind=b.kind, text=b.text, section=" > ".join(b.section), footnotes=list(b.footnotes),
+    sections = [PageSection(kind=b.kind, text=b.text, section=SECTION_SEPARATOR.join(b.section), footnotes=list(b.footnotes),
                             start=b.start, end=b.end) for b in page.blocks]
     printed = index is not None and source_kind(page.source) == "pdf"
     return PageResponse(source=page.source, page=page.page, page_label=page.page_label, title=page.title,

@@ -68,7 +68,8 @@ async def list_sessions(assistant: Assistant) -> SessionList:
                                                 created=r.created) for r in rows])
 
 
-@router.get("/{session_id:path}", response_model=SessionHistoryResponse, summary="Read a conversation",
+@router.get("/{session_id:path}", response_model=SessionHistoryResponse, response_model_exclude_none=True,
+            summary="Read a conversation",
             responses=error_responses(401, 404, 422, 429, 500))
 async def read_session(session_id: SessionId, assistant: Assistant, request: Request) -> SessionHistoryResponse:
     """Every turn of the conversation, oldest first, with the citations each answer gave (your own only)."""

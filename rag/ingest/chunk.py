@@ -6,7 +6,12 @@ import hashlib
 from rag.ingest.models import Block, Chunk, ReconstructedPage
 from rag.text import split_sentences
 
-SECTION_SEPARATOR = " > "
+SECTION_SEPARATOR = " > "  # between the headings of a chunk's section path, outermost first
+
+
+def innermost_section(path: str) -> str:
+    """The last heading of a section path: "Special economic zones > Gui’an New Area" -> "Gui’an New Area"."""
+    return path.rsplit(SECTION_SEPARATOR, 1)[-1].strip()
 
 
 def chunk_id(source: str, page: int, start: int, text: str) -> str:

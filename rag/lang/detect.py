@@ -12,7 +12,6 @@ import re
 # CJK Unified Ideographs with extension A, compatibility ideographs and extension B: what Chinese is written in.
 CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
 CJK_RE = re.compile(f"[{CJK_CHARS}]")
-CJK_RUN_RE = re.compile(f"[{CJK_CHARS}]+")
 
 
 def has_cjk(text: str) -> bool:

@@ -35,7 +35,8 @@ def ask(http: httpx.Client, message: str, session_id: str | None = None) -> dict
 def test_chat_answers_with_the_contract_shape_and_resolves_a_follow_up(http):
     first = ask(http, "When was Gui'an New Area established?")
     assert set(first) == {"answer", "abstained", "citations", "session_id"}
-    assert set(first["citations"][0]) == {"page", "page_label", "source", "quote", "score"}
+    assert set(first["citations"][0]) == {"page", "page_label", "source", "quote", "score", "section"}
+    assert first["citations"][0]["section"].endswith("Gui’an New Area"), first["citations"][0]
     assert "2014" in first["answer"] and first["abstained"] is False
     assert first["citations"][0]["page"] == 156 and first["citations"][0]["page_label"] == "156"
     assert first["citations"][0]["quote"] == QUOTE_2014
@@ -123,6 +124,9 @@ def test_session_history_can_be_read_and_deleted(http):
     history = http.get(f"/v1/sessions/{session}").json()
     assert [t["question"] for t in history["turns"]] == ["When was Gui'an New Area established?", "How big is it?"]
     assert history["turns"][1]["citations"][0]["page"] == 156
+    cited = history["turns"][0]["citations"][0]
+    assert set(cited) == {"page", "page_label", "source", "quote", "score", "section"}
+    assert cited["section"].endswith("Gui’an New Area")
     assert http.delete(f"/v1/sessions/{session}").json() == {"session_id": session, "deleted": 2}
     gone = http.get(f"/v1/sessions/{session}")
     assert gone.status_code == 404 and "No conversation" in gone.json()["detail"]

@@ -43,6 +43,7 @@ def test_ratings_are_stored_with_their_turn_and_exported(server):
         assert unknown.status_code == 404
         spaces = http.post("/v1/feedback", json={"session_id": "a b", "rating": "up"})
         assert spaces.status_code == 422
+        owner = dict(http.cookies)  # this browser's owner cookie: the conversation is its own
 
     env = {**os.environ, "RAG_DATA_DIR": str(server.data_dir)}
     done = subprocess.run([sys.executable, "-m", "rag.cli", "feedback"], cwd=ROOT, env=env, capture_output=True,
@@ -63,7 +64,7 @@ def test_ratings_are_stored_with_their_turn_and_exported(server):
                                capture_output=True, text=True, timeout=120, check=False)
     assert [json.loads(line)["question"] for line in only_down.stdout.splitlines()] == ["How big is it?"]
 
-    with server.client() as http:  # forgetting the conversation forgets its ratings
+    with server.client(cookies=owner) as http:  # forgetting the conversation forgets its ratings
         assert http.delete(f"/v1/sessions/{session}").json()["deleted"] == 2
     gone = subprocess.run([sys.executable, "-m", "rag.cli", "feedback"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120, check=False)

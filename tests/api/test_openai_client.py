@@ -87,6 +87,7 @@ def test_json_object_response_format_is_a_json_object_with_citations(client):
     data = json.loads(completion.choices[0].message.content)
     assert set(data) == {"answer", "abstained", "citations"}
     assert "1,901 km²" in data["answer"] and data["citations"][0]["page"] == 156
+    assert set(data["citations"][0]) == {"page", "page_label", "source", "quote", "score", "section"}
 
 
 def test_streaming_with_usage_and_n(client):

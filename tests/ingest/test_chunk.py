@@ -39,3 +39,10 @@ def test_footnotes_are_chunks_of_the_section_that_cites_them(page156):
         ("http://gxq.english.guiyang.gov.cn/index.html",
          "Special economic zones > Guiyang National High-tech Industrial Development Zones"),
     ]
+
+
+def test_innermost_section_is_the_last_heading_of_the_path():
+    from rag.ingest.chunk import SECTION_SEPARATOR, innermost_section
+
+    assert innermost_section(SECTION_SEPARATOR.join(["Special economic zones", "Gui’an New Area"])) == "Gui’an New Area"
+    assert innermost_section("Gui’an New Area") == "Gui’an New Area" and innermost_section("") == ""

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
