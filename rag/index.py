@@ -165,10 +165,14 @@ class LexicalIndex:
         hits = np.flatnonzero(touched)
         if not len(hits):
             return []
-        if len(hits) > k:  # the k best, then ordered by score and chunk number (stable ties)
-            cut = -np.partition(-scores[hits], k - 1)[k - 1]
-            hits = hits[scores[hits] >= cut]
-        order = np.lexsort((hits, -scores[hits]))[:k]
+        # ranked on scores rounded to 9 decimals: equal scores summed in another order stay equal, and ties go
+        # by chunk number (stable)
+        ranked = np.round(scores[hits], 9)
+        if len(hits) > k:  # the k best
+            cut = -np.partition(-ranked, k - 1)[k - 1]
+            keep = ranked >= cut
+            hits, ranked = hits[keep], ranked[keep]
+        order = np.lexsort((hits, -ranked))[:k]
         return [(int(hits[i]), float(scores[hits[i]])) for i in order]
 
 
