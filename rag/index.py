@@ -176,6 +176,17 @@ class LexicalIndex:
         return [(int(hits[i]), float(scores[hits[i]])) for i in order]
 
 
+def unique_source(path: Path, sources: dict[str, Any]) -> str:
+    """The file's source name (``source_name``: never absolute); when another file already holds that name, the
+    name with a short hash of this file's real path, so two files are never one source."""
+    name = source_name(path)
+    real = str(path.resolve())
+    held = sources.get(name, {}).get("file")
+    if held is None or held == real:
+        return name
+    return f"{name}@{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+
+
 @dataclass
 class IngestReport:
     files: int = 0
@@ -663,7 +674,13 @@ class ReportIndex:
                 except OSError as exc:
                     report.skipped.append((str(path), exc.strerror or str(exc)))
                     continue
-                source = source_name(path)
+                source = unique_source(path, sources)
+                for stale in [s for s, e in sources.items() if s != source and e.get("file") == str(path.resolve())]:
+                    # the same file under an earlier name (named from another working directory): one source
+                    report.removed += len(chunks_by_source[stale])
+                    removed_ids.extend(c.id for c in chunks_by_source.pop(stale, []))
+                    pages_by_source.pop(stale, None)
+                    sources.pop(stale, None)
                 report.files += 1
                 known = sources.get(source, {})
                 if known.get("sha256") == digest and known.get("pipeline", self._pipeline) == self._pipeline:
@@ -671,7 +688,7 @@ class ReportIndex:
                     report.unchanged += len(chunks_by_source[source])
                     continue
                 try:
-                    pages = reconstruct_pages(load_file(path))
+                    pages = reconstruct_pages(load_file(path, source))
                 except LoadError as exc:
                     report.files -= 1
                     report.skipped.append((str(path), exc.reason))

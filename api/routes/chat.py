@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from sse_starlette import EventSourceResponse
 
-from api.deps import Assistant, admit_answer, authorize, error_responses, iterate_chain, require_ingested, run_chain
+from api.deps import (Assistant, admit_answer, authorize, error_responses, iterate_chain, require_ingested, run_chain,
+                      without_paths)
 from rag.chain import ChatRequest, ChatResponse, QuestionError, TurnResult
 from rag.history import HistoryError
 from rag.index import IndexError_, StoreUnavailableError
@@ -65,8 +67,9 @@ async def chat(body: ChatBody, assistant: Assistant, request: Request) -> ChatRe
     return await run_chain(request, assistant.ask, message, session_id)
 
 
-def stream_error(exc: Exception) -> dict[str, Any]:
-    """The SSE event for a failure after the stream has started (the status line was already sent)."""
+def stream_error(exc: Exception, data_dir: Path) -> dict[str, Any]:
+    """The SSE event for a failure after the stream has started (the status line was already sent); the data
+    dir is named by its setting, never by its path."""
     if isinstance(exc, StoreUnavailableError):
         status, detail = 503, f"The report store is unavailable, try again shortly. {exc}"
     elif isinstance(exc, QuestionError):
@@ -76,7 +79,7 @@ def stream_error(exc: Exception) -> dict[str, Any]:
     else:
         log.error("stream failed", exc_info=exc)
         status, detail = 500, "Internal error; the server log has the details."
-    return {"event": "error", "data": json.dumps({"status": status, "detail": detail})}
+    return {"event": "error", "data": json.dumps({"status": status, "detail": without_paths(detail, data_dir)})}
 
 
 def sse_event(kind: str, value: Any) -> dict[str, Any]:
@@ -116,6 +119,6 @@ async def chat_stream(body: ChatBody, assistant: Assistant, request: Request) ->
             async for kind, value in events:
                 yield sse_event(kind, value)
         except Exception as exc:  # the 200 is already sent; report the failure in-band
-            yield stream_error(exc)
+            yield stream_error(exc, request.app.state.settings.data_dir)
 
     return EventSourceResponse(sse(), ping=15, headers={"Cache-Control": "no-store"})

@@ -383,7 +383,7 @@ async def chat_completions(body: Annotated[ChatCompletionRequest, Body(openapi_e
                     usage = Usage.of(prompt_tokens, count_tokens(sent) * body.choices)
                     yield chunk(None, **{"usage": usage.model_dump()})
         except Exception as exc:  # the 200 is already sent; report the failure in-band, as OpenAI does
-            failure = json.loads(stream_error(exc)["data"])
+            failure = json.loads(stream_error(exc, request.app.state.settings.data_dir)["data"])
             yield {"data": json.dumps(error_body(failure["status"], failure["detail"]), ensure_ascii=False)}
         yield {"data": "[DONE]"}
 

@@ -28,12 +28,15 @@ class LoadError(Exception):
 
 
 def source_name(path: Path) -> str:
-    """A stable name for a file: relative to the working directory when inside it."""
+    """A stable name for a file, never an absolute path: relative to the working directory when inside it, else
+    its folder's name and its own ("pages/page-12.txt"), so the server's layout never reaches a citation and the
+    same folder ingested from elsewhere keeps its names. (Two files that would share a name are told apart by
+    the index, which records each source's real path.)"""
     resolved = path.resolve()
     try:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        return f"{resolved.parent.name}/{resolved.name}" if resolved.parent.name else resolved.name
 
 
 def decode_export(data: bytes, path: Path) -> str:
@@ -62,7 +65,7 @@ def split_export_pages(text: str) -> list[str]:
     return pages
 
 
-def load_text_export(path: Path) -> list[RawPage]:
+def load_text_export(path: Path, source: str | None = None) -> list[RawPage]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -71,7 +74,7 @@ def load_text_export(path: Path) -> list[RawPage]:
     chunks = split_export_pages(text)
     if not chunks:
         raise LoadError(path, "no text in file")
-    source = source_name(path)
+    source = source or source_name(path)
     pages = []
     for index, chunk in enumerate(chunks, start=1):
         _, furniture = strip_furniture(chunk.split("\n"))
@@ -81,24 +84,25 @@ def load_text_export(path: Path) -> list[RawPage]:
     return pages
 
 
-def load_pdf(path: Path) -> list[RawPage]:
+def load_pdf(path: Path, source: str | None = None) -> list[RawPage]:
     """PDF pages reconstructed from PyMuPDF's spans (``rag.ingest.pdf``); ``text`` is the reading-order text."""
     from rag.ingest.pdf import read_pdf
 
-    source = source_name(path)
+    source = source or source_name(path)
     return [RawPage(source=source, page=p.page, page_label=p.page_label, text=p.text, layout="pdf", prebuilt=p)
             for p in read_pdf(path, source)]
 
 
-def load_file(path: Path) -> list[RawPage]:
-    """Raw pages of one file; raises LoadError naming the file when it cannot be read."""
+def load_file(path: Path, source: str | None = None) -> list[RawPage]:
+    """Raw pages of one file (named ``source``, default ``source_name(path)``); raises LoadError naming the file
+    when it cannot be read."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise LoadError(path, "no such file")
     if suffix in PDF_SUFFIXES:
-        return load_pdf(path)
+        return load_pdf(path, source)
     if suffix in TEXT_SUFFIXES:
-        return load_text_export(path)
+        return load_text_export(path, source)
     raise LoadError(path, f"unsupported file type '{suffix or path.name}' (use .txt page exports or .pdf)")
 
 

@@ -95,19 +95,16 @@ def source_file(source: str, entry: dict | None = None) -> Path:
 def walked_sources(folder: Path, found: list[Path], known: dict[str, dict]) -> list[str]:
     """The known sources that lived under ``folder`` but are not among the files a walk of it ``found``.
 
-    The one place a stored source is compared with the folder walk: the walked files go through
-    ``source_name`` (as at ingest) and a source lies under the folder when its recorded real path does,
-    so the comparison holds whatever form ``source_name`` gives a path.
+    The one place a stored source is compared with the folder walk, by real path (recorded at ingest): a source
+    lies under the folder when its recorded path does, and is gone when the walk did not find that file.
     """
-    from rag.ingest.loaders import source_name
-
     root = folder.resolve()
-    seen = {source_name(p) for p in found}
+    seen = {p.resolve() for p in found}
     gone = []
     for source, entry in known.items():
-        if source in seen:
-            continue
         path = source_file(source, entry)
+        if path in seen:
+            continue
         if path == root or root in path.parents:
             gone.append(source)
     return sorted(gone)

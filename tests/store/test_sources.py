@@ -106,3 +106,30 @@ def test_a_crash_while_removing_leaves_manifest_and_store_agreeing(make_settings
     assert all(c.source != source for c, _ in after.lexical_search("Tanshui River barges tonnes cargo", 5))
     after.ingest([corpus / "page-156.txt"])  # the next write deletes the vectors no manifest names
     assert set(after.store()._collection.get(include=[])["ids"]) == set(after.chunks)
+
+
+def test_sources_are_never_absolute_and_one_file_stays_one_source_from_any_directory(make_settings, corpus,
+                                                                                     tmp_path, monkeypatch):
+    """A corpus outside the working directory is named by folder and file, not by the server's path; ingesting it
+    again from inside the folder renames it without keeping the old name; two files that would share a name stay
+    two sources."""
+    settings = make_settings(corpus_dir=corpus)
+    index = ReportIndex.open(settings)
+    index.ingest([corpus])
+    assert set(index.sources) == {"corpus/page-156.txt", "logistics/page-88.txt"}
+    response = ReportAssistant(settings, index).ask(CARGO)
+    assert response.citations and not any(c.source.startswith("/") for c in response.citations)
+
+    monkeypatch.chdir(corpus)
+    again = index.ingest([corpus])
+    assert set(index.sources) == {"page-156.txt", "logistics/page-88.txt"}
+    assert again.removed > 0 and not any(c.source == "corpus/page-156.txt" for c in index.chunks.values())
+
+    other = tmp_path / "elsewhere" / "logistics"
+    other.mkdir(parents=True)
+    shutil.copy(CORPUS_PAGE, other / "page-88.txt")  # another file, the same folder and file name
+    monkeypatch.chdir(ROOT)  # outside the temporary folders again
+    index.ingest([corpus, other.parent])
+    names = [s for s in index.sources if s.startswith("logistics/page-88.txt")]
+    assert len(names) == 2 and not any(s.startswith("/") for s in index.sources)
+    assert index.ingest([corpus, other.parent]).added == 0  # stable names: nothing re-embedded
