@@ -656,14 +656,22 @@ class ReportIndex:
             files, refused = corpus_files(paths)
             report.skipped.extend(refused)
             removed_ids: list[str] = []
+
+            def drop(source: str) -> None:
+                report.removed += len(chunks_by_source[source])
+                removed_ids.extend(c.id for c in chunks_by_source.pop(source, []))
+                pages_by_source.pop(source, None)
+                sources.pop(source, None)
+
             for folder in (p for p in paths if p.is_dir()):  # files gone from a folder leave the index
                 found = [f for f in files if folder.resolve() in f.resolve().parents]
                 for source in walked_sources(folder, found, sources):
-                    report.removed += len(chunks_by_source[source])
-                    removed_ids.extend(c.id for c in chunks_by_source.pop(source, []))
-                    pages_by_source.pop(source, None)
-                    sources.pop(source, None)
+                    drop(source)
                     report.removed_sources.append(source)
+            names_of_file: dict[str, list[str]] = defaultdict(list)  # real path -> the names it was ingested as
+            for name, entry in sources.items():
+                if entry.get("file"):
+                    names_of_file[entry["file"]].append(name)
             new_chunks: list[Chunk] = []
             parse_started = time.perf_counter()
             for n, path in enumerate(files, start=1):
@@ -675,12 +683,9 @@ class ReportIndex:
                     report.skipped.append((str(path), exc.strerror or str(exc)))
                     continue
                 source = unique_source(path, sources)
-                for stale in [s for s, e in sources.items() if s != source and e.get("file") == str(path.resolve())]:
-                    # the same file under an earlier name (named from another working directory): one source
-                    report.removed += len(chunks_by_source[stale])
-                    removed_ids.extend(c.id for c in chunks_by_source.pop(stale, []))
-                    pages_by_source.pop(stale, None)
-                    sources.pop(stale, None)
+                for stale in names_of_file.pop(str(path.resolve()), []):
+                    if stale != source and stale in sources:  # the same file under an earlier name: one source
+                        drop(stale)
                 report.files += 1
                 known = sources.get(source, {})
                 if known.get("sha256") == digest and known.get("pipeline", self._pipeline) == self._pipeline:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.answer.candidates import Candidate, candidates_of
 from rag.answer.question import QuestionAnalysis
@@ -186,13 +187,18 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
             rows.append((r, f))
     if len(rows) < 2:
         return None
-    top_row, top_f = pick(rows, key=lambda x: x[1].value)
-    ties = [record_label(r) for r, f in rows if f.value == top_f.value]
-    listed = "; ".join(f"{record_label(r)} {f.text}" for r, f in rows)
-    word = "highest" if qa.operator == "max" else "lowest"
-    text = f"{' and '.join(ties)} ({top_f.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
+    top_row, _ = pick(rows, key=lambda x: x[1].value)
     used = [top_row] + [r for r, _ in rows if r is not top_row]
-    return Composed(text, used, computed=True)
+    return Composed(_compared([(record_label(r), f) for r, f in rows], pick), used, computed=True)
+
+
+def _compared(records: list[tuple[str, Figure]], pick) -> str:
+    """"B (31%, the highest) — compared: A 12%; B 31%; C 8%." over labelled figures, ties named together."""
+    _, top = pick(records, key=lambda r: r[1].value)
+    ties = [label for label, f in records if f.value == top.value]
+    listed = "; ".join(f"{label} {f.text}" for label, f in records)
+    word = "highest" if pick is max else "lowest"
+    return f"{' and '.join(ties)} ({top.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
 
 
 _BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
@@ -214,10 +220,14 @@ def inline_records(qa: QuestionAnalysis, c: Candidate) -> list[tuple[str, Figure
     return out if len(out) >= 2 else []
 
 
+@lru_cache(maxsize=1)
+def _joiners() -> re.Pattern[str] | None:
+    return phrase_pattern(tuple(w for lang in ("en", "zh") for w in vocabulary(lang, "layout").get("joiners", [])))
+
+
 def _without_joiner(label: str) -> str:
     """A label without the word that ran the list on to it ("and Xishan" → "Xishan"); joiners are data."""
-    joiners = tuple(w for lang in ("en", "zh") for w in vocabulary(lang, "layout").get("joiners", []))
-    pattern = phrase_pattern(joiners)
+    pattern = _joiners()
     if pattern is not None:
         m = pattern.match(label)
         if m and m.start() == 0 and m.end() < len(label):
@@ -227,14 +237,7 @@ def _without_joiner(label: str) -> str:
 
 def _compare_inline(qa: QuestionAnalysis, best: Candidate, pick) -> Composed | None:
     records = inline_records(qa, best)
-    if not records:
-        return None
-    _, top = pick(records, key=lambda r: r[1].value)
-    ties = [label for label, f in records if f.value == top.value]
-    listed = "; ".join(f"{label} {f.text}" for label, f in records)
-    word = "highest" if pick is max else "lowest"
-    return Composed(f"{' and '.join(ties)} ({top.text}, the {word}) — compared: {listed}. "
-                    "(Compared from the quoted figures.)", [best], computed=True)
+    return Composed(_compared(records, pick), [best], computed=True) if records else None
 
 
 def _label_years(c: Candidate, f: Figure) -> str:

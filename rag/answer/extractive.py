@@ -136,7 +136,7 @@ class ExtractiveAnswerer:
                 best = record
         others = [c for c in candidates if c is not best]
         lead = best.score - others[0].score if others else best.score
-        confidence = self.scorer.confidence(best.features, lead, self.ablate)
+        confidence = self.scorer.confidence(best.features, best.score, lead, self.ablate)
         if confidence < self.scorer.threshold:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=qa.kind)
         if contradicted_premise(qa, best):

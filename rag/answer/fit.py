@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,8 +159,8 @@ FOLDS = 5
 class Fitted:
     """One fit: ranking probabilities per candidate, abstention probabilities per question, and how to export."""
 
-    rank: callable
-    abstain: callable
+    rank: Callable[[np.ndarray], np.ndarray]
+    abstain: Callable[[np.ndarray], np.ndarray]
     scorer_parts: dict
 
 
@@ -275,16 +276,13 @@ def fit(rows: list[Row], model: str = "logistic") -> Scorer:
     x = np.concatenate([r.x for r in rows])
     tx, _, _ = top_features(rows, fitted.rank)
     parts = dict(fitted.scorer_parts)
-    if model == "trees":
-        parts.update(weights={f: 0.0 for f in FEATURES}, bias=0.0)
-        parts["fitted_splits"] = {"ranker": parts["ranker"].splits(), "abstainer": parts["abstainer"].splits()}
-    splits = parts.pop("fitted_splits", None)
     info = {"model": model, "held_out": held_out, "train": _metrics(*outcomes(rows, fitted), t),
             "means": {f: round(float(v), 4) for f, v in zip(FEATURES, x.mean(axis=0))},
             "abstain_means": {f: round(float(v), 4) for f, v in zip(ABSTAIN_FEATURES, tx.mean(axis=0))},
             "candidates": int(x.shape[0])}
-    if splits:
-        info["splits"] = splits
+    if model == "trees":  # no linear weights; what the trees split on instead
+        parts.update(weights={f: 0.0 for f in FEATURES}, bias=0.0)
+        info["splits"] = {"ranker": parts["ranker"].splits(), "abstainer": parts["abstainer"].splits()}
     return Scorer(threshold=round(t, 4), fitted=info, **parts)
 
 

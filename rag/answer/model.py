@@ -1,6 +1,6 @@
 """The fitted scorer: a ranking model over the candidate features, an abstention model, and the threshold.
 
-Both models are boosted trees (``trees.py``) when ``weights.json`` has them (the default fit), else logistic.
+Both are logistic (the default fit), or boosted trees (``trees.py``) when ``weights.json`` holds them.
 
 The weights live in one place, ``weights.json`` beside this file, written by ``rag fit`` (``rag.answer.fit``)
 with how they were fitted (training sets, sizes, metrics). Nothing here is hand-set.
@@ -36,21 +36,21 @@ class Scorer:
     abstainer: Trees | None = None
 
     def score(self, features: dict[str, float], ablate: frozenset[str] = frozenset()) -> float:
-        means = self.fitted.get("means", {})
+        values = _ablated(features, ablate, self.fitted.get("means", {}))
         if self.ranker is not None:
-            return self.ranker.probability(_ablated(features, ablate, means))
-        return _logistic(self.weights, self.bias, features, ablate, means)
+            return self.ranker.probability(values)
+        return _logistic(self.weights, self.bias, values)
 
-    def confidence(self, best: dict[str, float], lead: float, ablate: frozenset[str] = frozenset()) -> float:
-        """p(the best candidate's answer is right), from its features, its ranking score ("top") and its lead
+    def confidence(self, best: dict[str, float], top: float, lead: float,
+                   ablate: frozenset[str] = frozenset()) -> float:
+        """p(the best candidate's answer is right), from its features, its ranking score ``top`` and its lead
         over the second; without an abstention model, its ranking score."""
-        values = {**best, "lead": lead, "top": self.score(best, ablate)}
-        means = self.fitted.get("abstain_means", {})
+        values = _ablated({**best, "lead": lead, "top": top}, ablate, self.fitted.get("abstain_means", {}))
         if self.abstainer is not None:
-            return self.abstainer.probability(_ablated(values, ablate, means))
+            return self.abstainer.probability(values)
         if not self.abstain_weights:
-            return values["top"]
-        return _logistic(self.abstain_weights, self.abstain_bias, values, ablate, means)
+            return top
+        return _logistic(self.abstain_weights, self.abstain_bias, values)
 
     def to_json(self) -> dict:
         data = {"features": list(self.weights), "weights": self.weights, "bias": self.bias,
@@ -70,12 +70,8 @@ def _ablated(values: dict[str, float], ablate: frozenset[str], means: dict[str, 
     return {**values, **{name: float(means.get(name, 0.0)) for name in ablate}}
 
 
-def _logistic(weights: dict[str, float], bias: float, values: dict[str, float], ablate: frozenset[str],
-              means: dict[str, float]) -> float:
-    z = bias
-    for name, w in weights.items():
-        value = float(means.get(name, 0.0)) if name in ablate else values.get(name, 0.0)
-        z += w * value
+def _logistic(weights: dict[str, float], bias: float, values: dict[str, float]) -> float:
+    z = bias + sum(w * values.get(name, 0.0) for name, w in weights.items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

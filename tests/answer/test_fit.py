@@ -47,7 +47,7 @@ def test_fit_ranks_the_signalled_candidate_first_and_abstains_on_the_rest(model)
         scores = [scorer.score(dict(zip(FEATURES, row))) for row in r.x]
         order = np.argsort(scores)[::-1]
         best = dict(zip(FEATURES, r.x[order[0]]))
-        confidence = scorer.confidence(best, scores[order[0]] - scores[order[1]])
+        confidence = scorer.confidence(best, scores[order[0]], scores[order[0]] - scores[order[1]])
         if r.answerable:
             right += r.y[order[0]] == 1 and confidence >= scorer.threshold
         else:
@@ -78,6 +78,6 @@ def test_scorer_round_trips_through_weights_json(tmp_path):
     again = load_scorer(path)
     assert data["ranker"]["trees"] and data["abstainer"]["features"][-2:] == ["lead", "top"]
     best = dict(zip(FEATURES, _rows(1, seed=5)[0].x[0]))
-    assert again.confidence(best, 0.1) == scorer.confidence(best, 0.1)
+    assert again.confidence(best, 0.6, 0.1) == scorer.confidence(best, 0.6, 0.1)
     x, right, answerable = top_features(_rows(10, seed=6), lambda m: m[:, 0])
     assert x.shape[1] == len(FEATURES) + 2 and len(right) == len(answerable) == 10
