@@ -21,7 +21,6 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BAD_CHAR = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-OPENAI_PATHS = ("/v1/chat/completions",)
 MAX_DEPTH = 64
 
 
@@ -59,9 +58,11 @@ def check_text(value: Any, field: str = "body", depth: int = 0) -> None:
 
 
 def error_body(path: str, problem: TextProblem) -> dict[str, Any]:
-    if path in OPENAI_PATHS:
-        return {"error": {"message": str(problem) + ".", "type": "invalid_request_error",
-                          "param": problem.field, "code": "invalid_text"}}
+    """``{"detail": …}``, or OpenAI's envelope on the OpenAI-compatible paths (the route module's own)."""
+    from api.routes import openai
+
+    if openai.is_openai_path(path):
+        return openai.error_body(422, str(problem) + ".", param=problem.field, code="invalid_text")
     return {"detail": str(problem) + "."}
 
 
