@@ -94,12 +94,17 @@ def match_normalise(text: str) -> str:
     return re.sub(r" (?=[,.])", "", text)
 
 
+_LATIN_WORD = r"[^\W\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"  # a word character that is not Chinese
+
+
 def fact_matches(alternative: str, answer: str) -> bool:
-    """One gold alternative occurs in the answer as whole words ("AI" does not match inside "said")."""
+    """One gold alternative occurs in the answer as whole words ("AI" does not match inside "said"). Chinese
+    text has no spaces between words, so a Chinese character next to the match is no word of its own ("有55%提及"
+    holds "55%", "最常见于政府采购领域" holds "政府采购")."""
     needle = match_normalise(alternative)
     if not needle:
         return False
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", match_normalise(answer)) is not None
+    return re.search(rf"(?<!{_LATIN_WORD}){re.escape(needle)}(?!{_LATIN_WORD})", match_normalise(answer)) is not None
 
 
 def label_covers(label: str, page: int | str) -> bool:

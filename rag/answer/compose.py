@@ -177,7 +177,7 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
         text = (f"{' and '.join(ties)} ({chosen.text}) — compared across {record_label(best)}: {listed}. "
                 "(Compared from the quoted figures.)")
         return Composed(text, [best], computed=True)
-    records = siblings(best, index) or [best]
+    records = siblings(best, index) or (items_after(best, index) if is_lead_in(best) else []) or [best]
     if len(records) < 2:
         return _compare_inline(qa, best, pick)
     rows = []
@@ -282,26 +282,31 @@ def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:
     return None
 
 
+def is_lead_in(c: Candidate) -> bool:
+    """A sentence that introduces what follows it ("The most common forms were:"): what it says is the list after it."""
+    return not c.structured and c.kind != "list_item" and c.text.rstrip().endswith((":", "："))
+
+
 def list_answer(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
-    """A list question answered by one item of a list, or by its lead-in: the whole list."""
-    if qa.kind != "list" or qa.operator in ("max", "min"):
+    """A list question answered by one item of a list: the whole list. A lead-in is answered by its list whatever
+    was asked, as a reader reads on (unless it holds the asked figure itself)."""
+    if qa.operator in ("max", "min"):
         return None
-    if best.kind == "list_item":
-        if names_item(qa, best):
-            return None  # about this item, not the list
+    if best.kind == "list_item" and qa.kind == "list":
         items = siblings(best, index)
-    elif best.text.rstrip().endswith(":"):
-        items = _items_after(best, index)
+        if names_item(qa, best, items):
+            return None  # about this item, not the list
+    elif is_lead_in(best) and (qa.kind == "list" or lead_figure(qa, best) is None):
+        items = items_after(best, index)
     else:
         return None
     if len(items) < 2:
         return None
-    labels = [_item_text(i) for i in items]
-    lead = "; ".join(labels)
-    return Composed(f"{lead}.", items)
+    return Composed(f"{'; '.join(_item_text(i) for i in items)}.", items)
 
 
-def _items_after(lead: Candidate, index) -> list[Candidate]:
+def items_after(lead: Candidate, index) -> list[Candidate]:
+    """The list items printed right after a lead-in, in order (a gap of more than a line ends the list)."""
     meta = lead.doc.metadata
     from rag.retrieve import chunk_document
 
@@ -392,9 +397,15 @@ def contradicted_premise(qa: QuestionAnalysis, best: Candidate) -> bool:
     return bool(asked and said and asked != said)
 
 
-def names_item(qa: QuestionAnalysis, item: Candidate) -> bool:
-    """The question names this list item by its label's own words ("the health care industry")."""
-    label = set(tokenize(record_label(item))) - qa.generic
+def names_item(qa: QuestionAnalysis, item: Candidate, items: list[Candidate]) -> bool:
+    """The question names this list item by the words that tell it from the others ("the health care industry"):
+    its label's words that neither its list's heading nor another item's label holds."""
+    shared = set(tokenize(SECTION_SEPARATOR.join(item.section_path[:-1])))
+    for other in items:
+        if other.doc.metadata.get("start") != item.doc.metadata.get("start"):
+            shared |= set(tokenize(record_label(other)))
+    own = record_label(item) + " " + (item.section_path[-1] if item.section_path else "")  # a later sentence of it
+    label = set(tokenize(own)) - qa.generic - shared
     return bool(label) and len(label & set(qa.terms)) >= max(1, len(label) // 2)
 
 

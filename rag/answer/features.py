@@ -142,6 +142,8 @@ class Featurizer:
         for term in qa.terms + tuple(t for t in qa.borrowed + optional if t not in qa.terms):
             if term.isdigit() and term in qa.years:
                 continue  # years are their own feature
+            if term in qa.cue:
+                continue  # the kind feature measures it
             if CJK_RE.match(term) and term not in lexical.postings:
                 continue  # a character pair across two words of a Chinese question, not a word
             weight = self.idf(term)

@@ -37,6 +37,7 @@ class QuestionAnalysis:
     optional: tuple[str, ...] = ()  # words that count only where the report uses them (romanised names)
     focus: str | None = None  # the thing asked about, right after the kind's cue ("How many *berths*…")
     generic: frozenset[str] = frozenset()
+    cue: frozenset[str] = frozenset()  # generic words of the cue that says what kind is asked ("how *long*")
     given: frozenset[str] = frozenset()
     change_words: frozenset[str] = frozenset()
     extra: dict[str, str] = field(default_factory=dict)
@@ -76,14 +77,18 @@ def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
     return "describe", {}
 
 
+def _cue_match(text: str, kind: str, lang: str) -> re.Match[str] | None:
+    """Where the cue of the asked kind is in the (English) question."""
+    if lang != "en":
+        return None
+    pattern = phrase_pattern(tuple(vocabulary("en", "question").get("kinds", {}).get(kind, {}).get("cues", ())))
+    return pattern.search(text) if pattern else None
+
+
 def asked_focus(text: str, kind: str, lang: str, skip: set[str]) -> str | None:
     """The first content word after the cue that says what is asked ("How many berths does…" -> "berth"): what the
     answer must be about. None in Chinese, or when the cue is followed by nothing but generic words and names."""
-    if lang != "en":
-        return None
-    cues = tuple(vocabulary("en", "question").get("kinds", {}).get(kind, {}).get("cues", ()))
-    pattern = phrase_pattern(cues)
-    m = pattern.search(text) if pattern else None
+    m = _cue_match(text, kind, lang)
     if not m:
         return None
     for word in re.findall(r"[a-z][\w’'-]*", text[m.end():])[:4]:
@@ -183,6 +188,10 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     optional = tuple(t for t in romanised_names(question) if t not in terms) if lang == "zh" else ()
     given = frozenset(n for n in numbers_in(question) if n not in years)
     focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years))
+    # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
+    # measures; a passage holding the word is no better evidence ("a chamber 300 metres long")
+    cue_match = _cue_match(unnamed, kind, lang)
+    cue = frozenset(set(tokenize(cue_match.group(0), keep_stopwords=True)) & generic) if cue_match else frozenset()
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
-                            generic=generic, given=given, change_words=change_words, optional=optional)
+                            generic=generic, cue=cue, given=given, change_words=change_words, optional=optional)

@@ -54,6 +54,9 @@ class TestFacts:
         ("Gui'an New Area", "Gui’an New Area is the eighth national new area"),
         ("RMB40.28 billion", "reached RMB40.28 billion, marking a growth of 21.1%"),
         ("21.1%", "marking a growth of 21.1%."),
+        # Chinese has no spaces: a Chinese character beside the match is not part of a word of it
+        ("55%", "这些企业中有55%提及此问题"),
+        ("政府采购", "最常见于政府采购领域"),
     ])
     def test_matches(self, alternative: str, answer: str) -> None:
         assert fact_matches(alternative, answer)
@@ -63,6 +66,7 @@ class TestFacts:
         ("1.4 million", "over 11.4 million racks"),
         ("2014", "established in 20145"),
         ("491 km", "4,491 km²"),
+        ("55%", "有155%提及"),
     ])
     def test_word_boundaries(self, alternative: str, answer: str) -> None:
         assert not fact_matches(alternative, answer)
