@@ -165,11 +165,39 @@ def dropped_subject(message: str, kept: str) -> str:
     return " ".join(words)
 
 
+def is_switch(question: str) -> bool:
+    """"And Guangxi?", "what about 2024?": an opener and a new subject, nothing else: the rest of the question is
+    the last one's. The subject is at most a few words and asks for no kind of answer of its own."""
+    from rag.answer.question import analyse
+
+    m = _SWITCH_RE.match(question) or _CONTINUATION_RE.match(question)
+    if not m:
+        return False
+    rest = question[m.end():] if not _SWITCH_RE.match(question) else re.sub(r"^\s*(?:and\s+|so\s+)?\w+\s+about",
+                                                                             "", question, flags=re.IGNORECASE)
+    words = tokenize(rest)
+    return 0 < len(words) <= 3 and not _ANAPHOR_RE.search(rest) and analyse(rest, report_year=0).kind == "describe"
+
+
 def is_follow_up(question: str) -> bool:
     """A question that leans on the conversation: a pronoun, "and…", or too little to stand alone."""
+    if is_switch(question):
+        return True
     if [e for e in named_entities(question) if not e.isupper()]:  # "its GDP": an acronym is not a subject
         return False
     return bool(_ANAPHOR_RE.search(question) or _CONTINUATION_RE.match(question) or len(tokenize(question)) < 3)
+
+
+def answered_item(turn: Turn) -> str | None:
+    """The item a turn's answer chose, when it led with the label of one of its cited records (a table row, chart
+    series or list item): what a follow-up's "it" then refers to."""
+    from rag.answer.compose import label_of
+
+    for cited in turn.citations:
+        label = label_of(str(cited.get("quote") or ""))
+        if label and len(label) < len(str(cited.get("quote") or "")) and turn.answer.startswith(label):
+            return label
+    return None
 
 
 def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
@@ -178,15 +206,26 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
         return question, False
     previous = history[-1]
     section = innermost_section(str(previous.citations[0].get("section") or "")) if previous.citations else ""
-    if _SWITCH_RE.match(question):
+    if is_switch(question):
         # "And what about computing power?" changes the subject and keeps the rest of the last question:
-        # "What does the government plan for industrial parks?" -> "… (What does the government plan for)".
-        old_subject = set(tokenize(section)) | set(tokenize(question))
-        frame = [w for w in re.findall(r"[\w’'-]+", previous.question) if not set(tokenize(w)) & old_subject]
+        # "What does the government plan for industrial parks?" -> "… (What does the government plan for)";
+        # "What was Fujian's GDP growth in 2025?" — "and Guangxi?" -> "… (What was GDP growth in 2025)".
+        # the last question as it was understood (a switch's own rewrite included), without its subject: its
+        # names (not a measure's acronym) and its section, whose years stay unless the question names its own
+        said = previous.query.replace("(", " ").replace(")", " ")
+        old_subject = set(tokenize(section)) - (set() if YEAR_RE.search(question) else set(YEAR_RE.findall(said)))
+        old_subject |= set(tokenize(question))
+        old_subject |= {t for e in named_entities(said) for w in e.split() if not w.isupper() for t in tokenize(w)}
+        frame = [w for w in re.findall(r"[\w’'-]+", said) if not set(tokenize(w)) & old_subject]
         if tokenize(" ".join(frame)):
             return f"{question} ({' '.join(frame)})", True
     # The previous query without the subject a rewrite appended to it (its names are in that subject already).
     subject = named_entities(re.sub(r"\s*\([^()]*\)\s*$", "", previous.query))
+    item = answered_item(previous)
+    if item:
+        # "Which city was most popular?" — "Guangzhou (36%, the highest) …" — "what was its share in 2022?":
+        # "its" is the item the last answer chose
+        subject.insert(0, item)
     if section and section not in subject:
         subject.append(section)
     if not subject:

@@ -86,6 +86,26 @@ def candidates_of(docs: list[Document]) -> list[Candidate]:
             sentence = text[start:end].strip()
             if not sentence:
                 continue
-            out.append(Candidate(sentence, doc, rank, previous, find_figures(sentence)))
+            figures = find_figures(sentence)
+            out.append(Candidate(sentence, doc, rank, previous,
+                                 _by_header(sentence, figures) if kind in STRUCTURED_KINDS else figures))
             previous = sentence
+    return out
+
+
+def _by_header(text: str, figures: list[Figure]) -> list[Figure]:
+    """A table cell is the kind of figure its column header says: "Real growth (%) 4.2" is a share and
+    "GDP (RMB bn) 826.7" money, though each prints a bare number."""
+    from dataclasses import replace
+
+    from rag.answer.compose import with_header_unit
+
+    out = []
+    probe = Candidate(text, Document(page_content=text, metadata={"kind": "table_row"}), 0, "", figures)
+    for f in figures:
+        if f.kind == "count":
+            said = find_figures(with_header_unit(probe, f))
+            if len(said) == 1 and said[0].kind != f.kind:
+                f = replace(f, kind=said[0].kind)
+        out.append(f)
     return out

@@ -52,7 +52,7 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
     score = 3.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
     text = c.text
     label = _label_before(text, f, c.figures)
-    q = set(qa.terms) - qa.generic - qa.years
+    q = (set(qa.terms) | set(qa.borrowed)) - qa.generic - qa.years  # a follow-up's figure is the one asked before
     label_years = set(YEAR_RE.findall(label))
     if c.structured:
         # in a row, what tells its cells apart is each cell's column label; the row label and title are shared
@@ -123,7 +123,12 @@ def lead_figure(qa: QuestionAnalysis, c: Candidate) -> Figure | None:
 
 def record_label(c: Candidate) -> str:
     """What a table row, chart series or list item is about: the text before its first ":" (after the title)."""
-    text = c.text.split(" — ", 1)[-1]
+    return label_of(c.text)
+
+
+def label_of(text: str) -> str:
+    """The label of a record's text ("Table 3 (…) — Guangzhou: 2021 33%; …" -> "Guangzhou")."""
+    text = text.split(" — ", 1)[-1]
     if ":" in text[:90]:
         return text.split(":", 1)[0].strip()
     return text[:60].strip()
@@ -339,8 +344,8 @@ def trim(sentence: str, limit: int) -> str:
 def with_header_unit(c: Candidate, f: Figure) -> str:
     """A table cell as a reader says it, with the unit its column header gives ("Actual use of FDI (RMB bn) 25.1"
     -> "RMB25.1 billion", "YoY (%) -12.6" -> "-12.6%"); a figure that carries its own unit is left as printed."""
-    if not c.structured or f.kind not in ("count",):
-        return f.text
+    if not c.structured or not re.fullmatch(r"[-+−]?\d[\d,]*(?:\.\d+)?", f.text):
+        return f.text  # it prints its own unit
     label = _label_before(c.text, f, c.figures)
     m = re.search(r"\(([^()]*)\)\s*$", label.strip())
     if not m:
