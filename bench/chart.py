@@ -43,8 +43,11 @@ def main() -> None:
     rerun = [s for s in sizes if run["sizes"][s].get("note")]
     if rerun:
         note += f"\n{', '.join(f'{int(s):,}' for s in rerun)} pages: some phases rerun at another load (note in run_all.json)"
+    loads = [r["load_avg_before"][0] for row in run["sizes"].values() for r in row.values()
+             if isinstance(r, dict) and "load_avg_before" in r] or [m["load_avg"][0]]
+    load = f"{min(loads)}–{max(loads)}" if min(loads) != max(loads) else f"{loads[0]}"
     fig.suptitle(f"ours ({run['backend']}) vs naive LangChain quickstart · {m['nproc']} cores, "
-                 f"{m['memory_gb']} GB, load average {m['load_avg'][0]} at the start (shared machine){note}")
+                 f"{m['memory_gb']} GB, load average {load} at the start of the phases (shared machine){note}")
     fig.tight_layout()
     out = ROOT / "bench" / "benchmarks.png"
     fig.savefig(out, dpi=100)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/run_all.py` from the Makefile
 
-from bench.common import CACHE, ROOT, machine, print_machine, save, synthetic_corpus  # noqa: E402
+from bench.common import CACHE, RESULTS, ROOT, machine, print_machine, save, synthetic_corpus  # noqa: E402
 
 
 
@@ -45,13 +45,20 @@ def _env(backend: str) -> dict[str, str]:
 
 
 def phase(args: list[str], env: dict[str, str]) -> dict:
+    import resource
+
     load = [round(x, 1) for x in os.getloadavg()]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-m", "bench.pipelines", *args], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"bench.pipelines {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["load_avg_before"] = load
+    result["load_avg_after"] = [round(x, 1) for x in os.getloadavg()]
+    # The whole phase process (imports, model load, the work): less sensitive to the other workers than wall time.
+    result["process_cpu_seconds"] = round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2)
     return result
 
 
@@ -123,6 +130,9 @@ def main(argv: list[str] | None = None) -> dict:
                     choices=("onnx-int8", "torch"), help="our embedding backend (naive always uses torch)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start measurements")
     ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--merge", action="store_true",
+                    help="add these sizes to the existing results file instead of replacing it (a 2,000-page run "
+                         "after a 206-page one); each phase records its own load average and CPU seconds")
     a = ap.parse_args(argv)
 
     info = machine()
@@ -132,6 +142,11 @@ def main(argv: list[str] | None = None) -> dict:
     subprocess.run([sys.executable, "-c", "from rag.config import Settings; from rag.index import ReportIndex; "
                     "ReportIndex(Settings()).embeddings.embed_query('build')"], cwd=ROOT, env=env, check=True)
     result: dict = {"machine": info, "backend": a.backend, "sizes": {}}
+    earlier = RESULTS / f"{name}.json"
+    if a.merge and earlier.exists():
+        result = json.loads(earlier.read_text(encoding="utf-8")) | {"backend": a.backend}
+        result.setdefault("sizes", {})
+        result.setdefault("merged_runs", []).append({"pages": a.pages, "machine": info})
     for pages in a.pages:
         synthetic_corpus(pages)
         row: dict = {}
@@ -145,8 +160,8 @@ def main(argv: list[str] | None = None) -> dict:
                            f"index {r['index_mb']} MB" if what == "ingest" else
                            f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, answer {r['answer_accuracy']:.0%}, "
                            f"page {r['page_accuracy']:.0%}")
-                print(f"{pages} pages · {what:6} · {system:5}: {figures}, peak RSS {r['peak_rss_mb']:.0f} MB "
-                      f"(load {r['load_avg_before'][0]})", flush=True)
+                print(f"{pages} pages · {what:6} · {system:5}: {figures}, peak RSS {r['peak_rss_mb']:.0f} MB, "
+                      f"process CPU {r['process_cpu_seconds']} s (load {r['load_avg_before'][0]})", flush=True)
         row["ingest_ratio"] = round(row["ours_ingest"]["seconds"] / row["naive_ingest"]["seconds"], 2)
         row["p95_ratio"] = round(row["ours_query"]["p95_ms"] / row["naive_query"]["p95_ms"], 2)
         print(f"{pages} pages · ours/naive: ingest {row['ingest_ratio']}×, p95 {row['p95_ratio']}×", flush=True)

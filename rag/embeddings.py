@@ -4,7 +4,8 @@
 - ``onnx-int8``: the same weights exported to ONNX and quantised to int8 (onnxruntime's
   ``quantize_dynamic``, per channel) on this machine, run by onnxruntime with the model's own tokenizer
   (``tokenizers``), mean pooling and L2 normalisation, as sentence-transformers does. No torch
-  import at run time: torch is needed only once, to build the ONNX file.
+  import at run time: torch is needed only once, to build the ONNX file. One text per single-threaded
+  model call, one call per core at once: a vector never depends on the texts embedded with it.
 
 The ONNX file is built on first use into ``<model cache dir>/<model>-onnx-int8-<fingerprint>/``;
 the fingerprint hashes the source weights, tokenizer and pooling config and the build recipe, so a
@@ -21,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,26 +131,60 @@ class OnnxEmbeddings(_CachedQueries):
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        options.intra_op_num_threads = os.cpu_count() or 1
+        # One thread per model call, several calls at once (one per core, below): the report's chunks and
+        # sentences are short (~45 tokens), too small for one call's matrices to keep two cores busy.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
         # Idle threads sleep instead of spinning: on a busy machine spinning burns the cores the work needs.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dimension = int(_read_json(source / "config.json")["hidden_size"])
+        self.workers = _usable_cores()
+        self._pool: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked worker makes its own
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """One text per model call: dynamic int8 quantisation scales each call's activations as a whole, so
-        in a padded batch a text's vector would depend on its neighbours (cosine ~0.99 to itself alone).
-        Alone, a text always gets the same vector, at query time and at ingest."""
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for row, encoding in enumerate(self.tokenizer.encode_batch(list(texts))):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
+        """One text per model call, as many calls at once as there are cores (onnxruntime releases the GIL).
+
+        Never a padded batch: dynamic int8 quantisation scales each call's activations as a whole, so in a
+        batch a text's vector would depend on its neighbours (cosine ~0.99 to itself alone). Each call is
+        single-threaded, so a text gets the same vector, bit for bit, alone or among others, at query time and
+        at ingest, whichever thread runs it."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
+        # Longest first, dealt round-robin: each thread gets about the same number of tokens.
+        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+        shares = [order[k::self.workers] for k in range(min(self.workers, len(order)))]
+        if len(shares) <= 1:
+            self._embed_rows(encodings, order, out)
+        else:
+            pool = self._executor()
+            pending = [pool.submit(self._embed_rows, encodings, share, out) for share in shares[1:]]
+            self._embed_rows(encodings, shares[0], out)
+            for future in pending:
+                future.result()
+        return out.tolist()
+
+    def _embed_rows(self, encodings: list[Any], rows: list[int], out: np.ndarray) -> None:
+        for row in rows:
+            ids = np.asarray([encodings[row].ids], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
             if "token_type_ids" in self.input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             pooled = self.session.run(None, feeds)[0][0].mean(axis=0)
             out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
-        return out.tolist()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None or self._pool[0] != os.getpid():
+            self._pool = (os.getpid(), ThreadPoolExecutor(self.workers - 1, thread_name_prefix="embed"))
+        return self._pool[1]
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -26,8 +26,13 @@ SENTENCES = [
 ]
 
 
-def test_onnx_vectors_match_torch(tmp_path):
-    onnx = embeddings.load("all-MiniLM-L6-v2", backend="onnx-int8", cache_dir=tmp_path / "models")
+@pytest.fixture(scope="module")
+def onnx_model(tmp_path_factory):
+    return embeddings.load("all-MiniLM-L6-v2", backend="onnx-int8", cache_dir=tmp_path_factory.mktemp("models"))
+
+
+def test_onnx_vectors_match_torch(onnx_model):
+    onnx = onnx_model
     torch = embeddings.load("all-MiniLM-L6-v2", backend="torch")
     a, b = np.asarray(onnx.embed_documents(SENTENCES)), np.asarray(torch.embed_documents(SENTENCES))
     assert a.shape == b.shape == (len(SENTENCES), 384)
@@ -41,6 +46,21 @@ def test_onnx_vectors_match_torch(tmp_path):
     for vectors in (a, b):
         assert int(np.argmax(vectors[[0, 2, 4, 6]] @ vectors[1])) == 0
     assert onnx.embed_query(SENTENCES[1]) == pytest.approx(list(a[1]), abs=1e-5)
+
+
+def test_a_text_gets_the_same_vector_alone_or_among_others(onnx_model, monkeypatch):
+    texts = [*SENTENCES, "ok", " ".join(SENTENCES), SENTENCES[0]]  # lengths from 1 to ~150 tokens, a repeat
+    alone = np.asarray([onnx_model.embed_documents([t])[0] for t in texts])
+    for workers in (1, 3):  # one call after another, and three threads at once whatever the machine's cores
+        monkeypatch.setattr(onnx_model, "workers", workers)
+        together = np.asarray(onnx_model.embed_documents(texts))
+        assert together.shape == alone.shape
+        assert (together * alone).sum(axis=1).min() > 1 - 1e-4
+        assert np.allclose(together, alone, atol=1e-6)  # in fact bit for bit: every call is single-threaded
+        assert np.allclose(together[0], together[-1], atol=1e-6)
+        shuffled = np.asarray(onnx_model.embed_documents(texts[::-1]))[::-1]
+        assert np.allclose(shuffled, alone, atol=1e-6)  # the order of the list does not matter either
+    assert onnx_model.embed_documents([]) == []
 
 
 def test_onnx_model_is_rebuilt_when_the_weights_change(tmp_path):
