@@ -16,6 +16,8 @@
 | years       | share of the years the question names that the candidate's context names (1 when none asked) |
 | year_other  | the question names years and the candidate names only other ones |
 | names       | share of the question's names the candidate's context holds (1 when it names none) |
+| names_other | the question names something the report speaks of elsewhere that the candidate's context lacks (it is
+|             | about another place or body: "Yunnan's GDP" against Guangdong's row) |
 | focus       | the candidate's context holds the thing asked about, the word after the kind's cue (1 when none) |
 | agreement   | years × names × focus × (1 − missing): every qualifier holds at once (a conjunction a linear model
 |             | cannot form from the parts) |
@@ -37,7 +39,7 @@ from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, family, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
-            "focus", "agreement", "structured", "footnote")
+            "names_other", "focus", "agreement", "structured", "footnote")
 
 
 @lru_cache(maxsize=1)
@@ -197,6 +199,7 @@ class Featurizer:
                 "years": years_fit(qa, c),
                 "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.years() else 0.0,
                 "names": names_fit(qa, c, context_sets[i]),
+                "names_other": names_elsewhere(qa, context_sets[i], lexical),
                 "focus": focus,
                 "structured": 1.0 if c.structured else 0.0,
                 "footnote": 1.0 if c.kind == "footnote" else 0.0,
@@ -232,6 +235,17 @@ def years_fit(qa: QuestionAnalysis, c: Candidate) -> float:
         return 1.0
     held = c.years() | {y for y in qa.years if y in str(c.doc.metadata.get("section", ""))}
     return len(qa.years & held) / len(qa.years)
+
+
+def names_elsewhere(qa: QuestionAnalysis, present: set[str], lexical) -> float:
+    """1 when a name of the question that the report uses is not in the candidate's context."""
+    families = {family(t) for t in present}
+    for n in qa.names:
+        if n in present or family(n) in families:
+            continue
+        if n in lexical.postings:
+            return 1.0
+    return 0.0
 
 
 def names_fit(qa: QuestionAnalysis, c: Candidate, present: set[str]) -> float:
