@@ -101,7 +101,7 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
 def figure_question(qa: QuestionAnalysis, c: Candidate) -> QuestionAnalysis:
     """A question that names no measure ("What was office vacancy in 2024?") asks for a figure when a table row
     or chart series answers it, or when it names a year: any kind of figure will do."""
-    compares_items = qa.operator in ("max", "min") and qa.selects
+    compares_items = qa.operator in ("max", "min", "order") and qa.selects
     if qa.accepts and not (compares_items and qa.kind in ("year", "date")):
         return qa
     if not compares_items and (qa.kind != "describe" or not (c.structured or qa.years)):
@@ -167,10 +167,10 @@ def _direction_word(a: Figure, b: Figure) -> str:
 def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
     """"Which X is highest/lowest": the asked figure of every record of the best one's table/chart/list,
     compared; or, for "which year", the points of the best record."""
-    if qa.operator not in ("max", "min") or not qa.selects:
+    if qa.operator not in ("max", "min", "order") or not qa.selects:
         return None
     qa = figure_question(qa, best)
-    pick = max if qa.operator == "max" else min
+    pick = min if qa.operator == "min" else max
     if qa.kind in ("year", "date"):
         points = [(f, _label_years(best, f)) for f in best.figures if qa.accepts.get(f.kind, 0.0) > 0]
         points = [(f, y) for f, y in points if y]
@@ -192,6 +192,10 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
             rows.append((r, f))
     if len(rows) < 2:
         return None
+    if qa.operator == "order":
+        rows.sort(key=lambda x: -x[1].value)
+        listed = "; ".join(f"{n}. {record_label(r)} {with_header_unit(r, f)}" for n, (r, f) in enumerate(rows, 1))
+        return Composed(f"{listed}. (Ranked from the quoted figures.)", [r for r, _ in rows], computed=True)
     top_row, _ = pick(rows, key=lambda x: x[1].value)
     used = [top_row] + [r for r, _ in rows if r is not top_row]
     return Composed(_compared([(record_label(r), f) for r, f in rows], pick), used, computed=True)
@@ -295,7 +299,7 @@ def is_lead_in(c: Candidate) -> bool:
 def list_answer(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
     """A list question answered by one item of a list: the whole list. A lead-in is answered by its list whatever
     was asked, as a reader reads on (unless it holds the asked figure itself)."""
-    if qa.operator in ("max", "min"):
+    if qa.operator in ("max", "min", "order"):
         return None
     if best.kind == "list_item" and qa.kind == "list":
         items = siblings(best, index)

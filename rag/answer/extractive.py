@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
         best = candidates[0]
-        if qa.operator in ("max", "min") and qa.selects and best.kind not in RECORD_KINDS:
+        if qa.operator in ("max", "min", "order") and qa.selects and best.kind not in RECORD_KINDS:
             # "which is highest" is answered by comparing records: a table row, chart series or list item among
             # the best candidates stands in for the best sentence
             record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS), None)

@@ -28,7 +28,7 @@ class QuestionAnalysis:
     lang: str
     kind: str
     accepts: dict[str, float]
-    operator: str | None = None  # "max", "min", "delta" or None
+    operator: str | None = None  # "max", "min", "order" (every item ranked), "delta" or None
     selects: bool = False  # asks for an item ("which province…"), not only a figure
     years: frozenset[str] = frozenset()
     names: tuple[str, ...] = ()
@@ -107,6 +107,9 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
         pattern = phrase_pattern(tuple(ops.get(name, ())))
         if pattern and pattern.search(text) and selects:
             return name, True
+    pattern = phrase_pattern(tuple(ops.get("rank_all", ())))
+    if pattern and pattern.search(text):
+        return "order", True  # "rank the provinces by FDI": every item, in order
     pattern = phrase_pattern(tuple(ops.get("delta", ())))
     if pattern and pattern.search(text):
         return "delta", selects
@@ -172,6 +175,8 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
             unnamed = unnamed.replace(entity.lower(), " ")
     kind, accepts = _first_kind(unnamed, lang)
     operator, selects = _operator(unnamed, lang)
+    if operator == "order" and kind == "rank":
+        operator = None  # "what rank did Shenzhen take" asks for one item's place, not the order of all
     en = vocabulary("en", "question")
     generic = frozenset(t for w in en.get("generic", {}).get("words", []) for t in tokenize(w, keep_stopwords=True))
     change = en.get("change", {})
