@@ -347,7 +347,7 @@ def feedback(
     import json
 
     from api.slack_bot import SlackStore
-    from rag.evaluate import make_candidate
+    from rag.evaluation.candidates import make_candidate
     from rag.history import ConversationStore, HistoryError
 
     if rating not in (None, "up", "down"):

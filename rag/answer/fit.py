@@ -44,7 +44,7 @@ class Row:
 
 
 def _label(candidate, item) -> int:
-    from rag.evaluate import fact_matches, quotes_agree
+    from rag.evaluation.matching import fact_matches, quotes_agree
 
     if not item.answerable or item.gold_page is None:
         return 0
@@ -62,7 +62,7 @@ def collect(set_path: Path, corpus: list[Path], *, group_of=lambda item: item.ca
     from rag.answer.extractive import ExtractiveAnswerer
     from rag.chain import ReportAssistant
     from rag.config import get_settings
-    from rag.evaluate import load_items
+    from rag.evaluation.dataset import load_items
     from rag.history import ConversationStore
     from rag.index import ReportIndex
 

@@ -6,27 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from rag.evaluate import (
-    EvalItem,
-    EvalSetError,
-    Outcome,
-    check_items_against_pages,
-    check_thresholds,
-    compute_metrics,
+from rag.evaluation.candidates import make_candidate
+from rag.evaluation.cli import main
+from rag.evaluation.dataset import EvalItem, EvalSetError, check_items_against_pages, load_items
+from rag.evaluation.gate import check_thresholds, propose_thresholds
+from rag.evaluation.matching import (
     echoed_injection,
     fact_matches,
-    load_items,
-    main,
-    make_candidate,
     match_normalise,
-    metrics_by_category,
     missing_facts,
-    percentile,
-    propose_thresholds,
     quotes_agree,
-    score_outcome,
     unsupported_figures,
 )
+from rag.evaluation.metrics import compute_metrics, metrics_by_category, percentile
+from rag.evaluation.scoring import Outcome, score_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 GDP_QUOTE = ("In 2024, the GDP of the directly administered area reached RMB40.28 billion, marking a growth of "
