@@ -102,7 +102,7 @@ def ours_query(data: Path, items: list[dict]) -> dict:
 def _naive_store(data: Path):
     from langchain_chroma import Chroma
 
-    from rag.index import load_embeddings
+    from rag.store.embedding import load_embeddings
     from rag.config import Settings
 
     settings = Settings()

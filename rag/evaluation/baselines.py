@@ -24,7 +24,7 @@ class NaiveSystem:
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from rag.index import load_embeddings
+        from rag.store.embedding import load_embeddings
         from rag.ingest.loaders import discover, load_file
 
         raw = [Document(page_content=p.text, metadata={"source": p.source, "page": p.page, "page_label": p.page_label})

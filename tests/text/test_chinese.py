@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.index import LexicalIndex
+from rag.store.lexical import LexicalIndex
 from rag.ingest.models import RawPage
 from rag.ingest.pipeline import reconstruct_pages
 from rag.lang import vocabulary
