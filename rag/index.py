@@ -33,7 +33,8 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,11 @@ class _Committed:
     generation: int
 
 
+def _pinned(name: str, doc: str) -> property:
+    """A read-only view of one field of the committed state the calling thread pinned."""
+    return property(lambda self: getattr(self._view, name), doc=doc)
+
+
 class ReportIndex:
     """Chroma + lexical index + reconstructed pages, for one ``RAG_DATA_DIR``."""
 
@@ -118,35 +124,14 @@ class ReportIndex:
         """The state this thread pinned at its last reload (the latest one if it never reloaded)."""
         return getattr(self._local, "state", None) or self._latest
 
-    @property
-    def chunks(self) -> dict[str, Chunk]:
-        return self._view.chunks
-
-    @property
-    def order(self) -> list[str]:
-        return self._view.order
-
-    @property
-    def pages(self) -> dict[tuple[str, int], ReconstructedPage]:
-        return self._view.pages
-
-    @property
-    def sources(self) -> dict[str, dict[str, Any]]:
-        return self._view.sources
-
-    @property
-    def lexical(self) -> LexicalIndex:
-        return self._view.lexical
-
-    @property
-    def generation(self) -> int:
-        """Bumped whenever a new committed state is installed."""
-        return self._view.generation
-
-    @property
-    def collection_name(self) -> str:
-        """The Chroma collection holding the committed vectors."""
-        return self._view.collection
+    # What this thread's pinned state holds (see _view).
+    chunks = _pinned("chunks", "The committed chunks by id.")
+    order = _pinned("order", "The committed chunk ids, in the manifest's order.")
+    pages = _pinned("pages", "The reconstructed pages by (source, physical page).")
+    sources = _pinned("sources", "The ingested files by source name (sha256, pages, chunks, file, when).")
+    lexical = _pinned("lexical", "The LexicalIndex over the committed chunks.")
+    generation = _pinned("generation", "Bumped whenever a new committed state is installed.")
+    collection_name = _pinned("collection", "The Chroma collection holding the committed vectors.")
 
     @property
     def embeddings(self) -> Embeddings_:
@@ -257,12 +242,7 @@ class ReportIndex:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
         """Bring the index in line with the given files; idempotent, and safe to interrupt."""
-        started = time.perf_counter()
-        report = IngestReport()
-        lock = ingest_lock(self.data_dir)
-        try:
-            self.reload()
-            self._remove_leftovers()
+        with self._writing() as report:
             committed = self._view
             if not rebuild and committed.chunks:  # another backend's vectors are never mixed with ours
                 rebuild = self.chroma.built_backend(committed.collection) != self.settings.embedding_backend
@@ -338,10 +318,22 @@ class ReportIndex:
             report.parse_seconds = time.perf_counter() - parse_started
             self._commit(chunks_by_source, pages_by_source, sources, old_continuations, new_chunks, removed_ids,
                          collection, report, rebuild=rebuild, progress=progress)
+        return report
+
+    @contextmanager
+    def _writing(self) -> Iterator[IngestReport]:
+        """An ingest or a removal: the lock held, the latest committed state loaded and what interrupted runs left
+        cleaned; the report it yields gets its seconds."""
+        started = time.perf_counter()
+        report = IngestReport()
+        lock = ingest_lock(self.data_dir)
+        try:
+            self.reload()
+            self._remove_leftovers()
+            yield report
         finally:
             lock.close()
         report.seconds = time.perf_counter() - started
-        return report
 
     def _split_committed(self) -> tuple[dict[str, list[Chunk]], dict[str, list[ReconstructedPage]], dict[str, Chunk]]:
         """The committed chunks and pages by source, and the sentences across page breaks apart."""
@@ -427,12 +419,7 @@ class ReportIndex:
 
         Raises KeyError when no source has that name (see ``find_source``).
         """
-        started = time.perf_counter()
-        report = IngestReport()
-        lock = ingest_lock(self.data_dir)
-        try:
-            self.reload()
-            self._remove_leftovers()
+        with self._writing() as report:
             self.check_compatible()
             if source not in self.sources:
                 raise KeyError(source)
@@ -445,9 +432,6 @@ class ReportIndex:
             report.removed_sources.append(source)
             self._commit(chunks_by_source, pages_by_source, sources, old_continuations, [], [c.id for c in gone],
                          self.collection_name, report)
-        finally:
-            lock.close()
-        report.seconds = time.perf_counter() - started
         return report
 
     def _remove_leftovers(self) -> None:

@@ -24,8 +24,8 @@ class NaiveSystem:
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from rag.store.embedding import load_embeddings
         from rag.ingest.loaders import discover, load_file
+        from rag.store.embedding import load_embeddings
 
         raw = [Document(page_content=p.text, metadata={"source": p.source, "page": p.page, "page_label": p.page_label})
                for path in discover(list(corpus)) for p in load_file(path)]
