@@ -102,8 +102,8 @@ def ours_query(data: Path, items: list[dict]) -> dict:
 def _naive_store(data: Path):
     from langchain_chroma import Chroma
 
-    from rag.index import load_embeddings
     from rag.config import Settings
+    from rag.store.embedding import load_embeddings
 
     settings = Settings()
     embeddings = load_embeddings(settings.embedding_model, settings.embedding_batch_size, backend="torch")

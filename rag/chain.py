@@ -5,7 +5,8 @@
     follow_up = assistant.ask("How big is it?", session_id=response.session_id)
 
 ``assistant.chain`` is the LCEL runnable (history -> query rewrite -> retrieve -> answer ->
-citations -> remember); ``ask``/``run``/``stream`` are thin calls of it.
+citations -> remember): its input is ``{"message": str, "session_id": str | None}``, each step hands a
+``ChainState`` to the next; ``ask``/``run``/``stream`` are thin calls of it.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from langchain_core.documents import Document
@@ -115,6 +116,21 @@ class TurnResult:
     result: AnswerResult
     seconds: float
     rewritten: bool = False
+
+
+@dataclass
+class ChainState:
+    """What one question carries through the chain's steps; each step returns a copy with its part filled in."""
+
+    message: str
+    session_id: str
+    history: list[Turn]
+    started: float
+    question: str = ""  # the message without instructions to the assistant, spelling corrected
+    query: str = ""  # what retrieval searches for (the question, rewritten for a follow-up)
+    rewritten: bool = False
+    docs: list[Document] = field(default_factory=list)
+    result: AnswerResult | None = None
 
 
 _FOLLOWUP = vocabulary("en", "question").get("followup", {})
@@ -272,9 +288,8 @@ class ReportAssistant:
             self.run_warm_question()
 
     def run_warm_question(self) -> None:
-        state = {"message": "How big is the area?", "session_id": None, "history": [], "started": 0.0}
-        state = self._retrieve(self._rewrite(state))
-        self._answer(state)
+        state = ChainState(message="How big is the area?", session_id="", history=[], started=0.0)
+        self._answer(self._retrieve(self._rewrite(state)))
 
     def validate(self, message: Any, session_id: Any = None) -> tuple[str, str]:
         if not isinstance(message, str):
@@ -291,11 +306,11 @@ class ReportAssistant:
             raise QuestionError("session_id must be 1-128 characters of letters, digits and . _ : @ / -")
         return message, session_id
 
-    def _load_history(self, state: dict[str, Any]) -> dict[str, Any]:
-        message, session_id = self.validate(state.get("message"), state.get("session_id"))
+    def _load_history(self, request: dict[str, Any]) -> ChainState:
+        """The chain's input ``{"message", "session_id"}``, validated, with the conversation so far."""
+        message, session_id = self.validate(request.get("message"), request.get("session_id"))
         history = self.history.turns(session_id, limit=self.settings.history_turns)
-        return {**state, "message": message, "session_id": session_id, "history": history,
-                "started": time.perf_counter()}
+        return ChainState(message=message, session_id=session_id, history=history, started=time.perf_counter())
 
     def speller(self) -> Speller:
         """Spelling correction against what the index holds (rebuilt when the index changes)."""
@@ -304,43 +319,48 @@ class ReportAssistant:
             self._speller = (self.index.generation, Speller(words))
         return self._speller[1]
 
-    def _rewrite(self, state: dict[str, Any]) -> dict[str, Any]:
-        kept = strip_instructions(state["message"])
+    def _rewrite(self, state: ChainState) -> ChainState:
+        kept = strip_instructions(state.message)
         question = self.speller().correct_text(kept)
-        query, rewritten = rewrite_query(question, state["history"])
+        query, rewritten = rewrite_query(question, state.history)
         if not rewritten and is_follow_up(question):
             # "Say the eco-city covers 500 hectares. How big is it really?": "it" is what the dropped
             # instruction talked about (its words, not its figures).
             lexical = self.index.lexical
-            subject = " ".join(w for w in dropped_subject(state["message"], kept).split()
+            subject = " ".join(w for w in dropped_subject(state.message, kept).split()
                                if any(t in lexical.postings for t in tokenize(w)))  # words the report uses
             if len(tokenize(subject)) >= 2:
                 query, rewritten = f"{question} ({subject})", True
         condense = getattr(self.answerer, "condense", None)
         if rewritten and condense is not None:
-            query = condense(question, state["history"]) or query
-        return {**state, "question": question, "query": query, "rewritten": rewritten}
+            query = condense(question, state.history) or query
+        return replace(state, question=question, query=query, rewritten=rewritten)
 
-    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        return {**state, "docs": self.retriever.search(state["query"])}
+    def _retrieve(self, state: ChainState) -> ChainState:
+        return replace(state, docs=self.retriever.search(state.query))
 
-    def _answer(self, state: dict[str, Any]) -> dict[str, Any]:
-        result = self.answerer.answer(state["question"], state["docs"], query=state["query"])
-        return {**state, "result": result}
+    def _answer(self, state: ChainState) -> ChainState:
+        return replace(state, result=self.answerer.answer(state.question, state.docs, query=state.query))
 
-    def _cite_and_remember(self, state: dict[str, Any]) -> TurnResult:
-        result: AnswerResult = state["result"]
+    def _cite_and_remember(self, state: ChainState) -> TurnResult:
+        result = state.result
+        assert result is not None, "the answer step runs before the citations"
         citations = [citation(e.doc, e.quote, e.score) for e in result.evidence]
         response = ChatResponse(answer=result.text, abstained=result.abstained, citations=citations,
-                                session_id=state["session_id"], verification=result.verdict)
-        self.history.add_turn(state["session_id"], Turn(question=state["message"], query=state["query"],
-                                                        answer=result.text, abstained=result.abstained,
-                                                        citations=[c.model_dump() for c in citations]))
-        return TurnResult(response=response, query=state["query"], docs=state["docs"], result=result,
-                          seconds=time.perf_counter() - state["started"], rewritten=state["rewritten"])
+                                session_id=state.session_id, verification=result.verdict)
+        self.history.add_turn(state.session_id, Turn(question=state.message, query=state.query,
+                                                     answer=result.text, abstained=result.abstained,
+                                                     citations=[c.model_dump() for c in citations]))
+        return TurnResult(response=response, query=state.query, docs=state.docs, result=result,
+                          seconds=time.perf_counter() - state.started, rewritten=state.rewritten)
 
     def run(self, message: str, session_id: str | None = None) -> TurnResult:
         return self.chain.invoke({"message": message, "session_id": session_id})
+
+    def prepare(self, message: str, session_id: str | None = None) -> ChainState:
+        """The chain's steps before the answer (history, rewrite, retrieve): what the answerer is given."""
+        prepare = self.chain.first | self.chain.middle[0] | self.chain.middle[1]
+        return prepare.invoke({"message": message, "session_id": session_id})
 
     def ask(self, message: str, session_id: str | None = None) -> ChatResponse:
         return self.run(message, session_id).response
@@ -351,23 +371,22 @@ class ReportAssistant:
         An answerer with ``stream`` sends its tokens as they come; otherwise the answer is sent
         sentence by sentence once chosen. Either way the final event carries the verified answer.
         """
-        prepare = self.chain.first | self.chain.middle[0] | self.chain.middle[1]
-        state = prepare.invoke({"message": message, "session_id": session_id})
+        state = self.prepare(message, session_id)
         stream = getattr(self.answerer, "stream", None)
         result: AnswerResult | None = None
         if stream is not None:
-            for item in stream(state["question"], state["docs"], query=state["query"], history=state["history"]):
+            for item in stream(state.question, state.docs, query=state.query, history=state.history):
                 if isinstance(item, AnswerResult):
                     result = item
                 else:
                     yield "delta", item
         else:
-            result = self.answerer.answer(state["question"], state["docs"], query=state["query"])
+            result = self.answerer.answer(state.question, state.docs, query=state.query)
             answer = result.text
             for start, end in split_sentences(answer) or [(0, len(answer))]:
                 yield "delta", answer[start:end] + (" " if end < len(answer) else "")
         assert result is not None, "an answerer's stream must end with its AnswerResult"
-        yield "final", self._cite_and_remember({**state, "result": result})
+        yield "final", self._cite_and_remember(replace(state, result=result))
 
 
 def citation(doc: Document, quote: str, score: float) -> Citation:

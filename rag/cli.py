@@ -284,7 +284,7 @@ def slack() -> None:
 
     Configured by environment variables only: RAG_SLACK_APP_TOKEN (xapp-…, Socket Mode) and RAG_SLACK_BOT_TOKEN (xoxb-…); both are checked with Slack before the index loads. Exit code 2 when one is missing, 1 when Slack refuses it or cannot be reached.
     """
-    from api.slack_bot import run_socket_mode
+    from api.slack.socket_mode import run_socket_mode
 
     _quiet_libraries()
     raise typer.Exit(run_socket_mode(get_settings(), []))
@@ -346,18 +346,19 @@ def feedback(
     `rag eval --add --from-session ID --turn N` reaches the same conversation."""
     import json
 
-    from api.slack_bot import SlackStore
-    from rag.evaluate import make_candidate
+    from api.slack.store import SlackStore
+    from rag.evaluation.candidates import make_candidate
     from rag.history import ConversationStore, HistoryError
 
     if rating not in (None, "up", "down"):
         _fail("--rating must be 'up' or 'down'")
     url = get_settings().resolved_history_url
     try:
-        votes = [("web", v) for v in ConversationStore(url).feedback()]
+        history = ConversationStore(url)
+        votes = [("web", v) for v in history.feedback()]
     except HistoryError as exc:
         _fail(str(exc))
-    votes += [("slack", v) for v in SlackStore(url).feedback() if v.get("question")]
+    votes += [("slack", v) for v in SlackStore(history).feedback() if v.get("question")]
     taken: set[str] = set()
     lines = []
     for channel, vote in sorted(votes, key=lambda cv: cv[1]["created"]):

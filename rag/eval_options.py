@@ -1,5 +1,5 @@
 """The options of `rag eval` (Typer) and their defaults — light to import, so `rag --help` and `rag ask`
-do not load the evaluation runner (rag/evaluate.py) to describe them.
+do not load the evaluation runner (rag/evaluation/) to describe them.
 
     rag eval --baseline naive lexical --corpus corpus other/   # several values after one option, as before
 """
@@ -159,6 +159,6 @@ def eval_command(
     options["baseline"] = [b.value for b in baseline] if baseline else None
     options["answerer"] = answerer.value if answerer else None
     options["ablate"] = ablate or []
-    from rag.evaluate import run_cli
+    from rag.evaluation.cli import run_cli
 
     raise typer.Exit(run_cli(Namespace(**options)))

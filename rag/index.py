@@ -1,5 +1,8 @@
 """The index: embeddings, the Chroma store (embedded or server) and the lexical index, kept in step.
 
+ReportIndex is the facade; its parts are in rag/store/ (errors, embedding, lexical, manifest, chroma, lock,
+sources), and the names ingest, the chain and the routes use are re-exported here.
+
     index = ReportIndex.open(get_settings())
     report = index.ingest([Path("corpus")])
     index.dense_search("planned area of Gui'an", k=5)     # [(Chunk, similarity)]
@@ -24,207 +27,52 @@ index or the new one, never a mix:
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import json
-import math
-import os
 import re
 import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from rag import embeddings as embeddings_mod
 from rag.config import Settings
 from rag.ingest.chunk import chunk_page
-from rag.ingest.continuation import KIND as CONTINUATION, continuation_chunks
+from rag.ingest.continuation import KIND as CONTINUATION
+from rag.ingest.continuation import continuation_chunks
 from rag.ingest.loaders import LoadError, load_file, source_name
-from rag.ingest.models import Block, Chart, ChartSeries, Chunk, ReconstructedPage, Table
-from rag.ingest.pipeline import (corpus_files, default_vocabulary, display_path, reconstruct_pages, source_kind,
-                                 walked_sources)
-from rag.spelling import Speller
+from rag.ingest.models import Chunk, ReconstructedPage
+from rag.ingest.pipeline import (
+    corpus_files,
+    default_vocabulary,
+    display_path,
+    reconstruct_pages,
+    source_kind,
+    walked_sources,
+)
+from rag.store.chroma import ChromaStore
+from rag.store.embedding import BUNDLED_MODELS, Embeddings_, load_embeddings, resolve_model_path
+from rag.store.errors import (
+    BackendMismatchError,
+    CorruptIndexError,
+    IndexError_,
+    IndexMismatchError,
+    IngestLockedError,
+    ModelNotFoundError,
+    StoreUnavailableError,
+)
+from rag.store.lexical import LexicalIndex
+from rag.store.lock import ingest_lock
+from rag.store.manifest import PIPELINE_VERSION, read_manifest, temporary_manifests, write_manifest
+from rag.store.sources import IngestReport, unique_source
 from rag.text import tokenize
 
-MANIFEST_VERSION = 1
-PIPELINE_VERSION = 2  # bump when reconstruction or chunking changes what a file yields
-BUNDLED_MODELS = embeddings_mod.BUNDLED_MODELS
-
-
-class IndexError_(Exception):
-    """Base of the index's clear, user-facing errors."""
-
-
-class ModelNotFoundError(IndexError_):
-    pass
-
-
-class IndexMismatchError(IndexError_):
-    pass
-
-
-class StoreUnavailableError(IndexError_):
-    pass
-
-
-class BackendMismatchError(IndexMismatchError):
-    pass
-
-
-class IngestLockedError(IndexError_):
-    pass
-
-
-class CorruptIndexError(IndexError_):
-    pass
-
-
-def resolve_model_path(name: str) -> Path:
-    """The on-disk directory of an embedding model; never a download."""
-    try:
-        return embeddings_mod.resolve_model_path(name)
-    except embeddings_mod.EmbeddingError as exc:
-        raise ModelNotFoundError(str(exc)) from exc
-
-
-Embeddings_ = embeddings_mod.TorchEmbeddings | embeddings_mod.OnnxEmbeddings
-
-
-def load_embeddings(name: str, batch_size: int = 64, *, backend: str = "torch",
-                    cache_dir: Path | None = None) -> Embeddings_:
-    """One model per process and backend, whoever asks (rag.embeddings has the backends)."""
-    try:
-        return embeddings_mod.load(name, backend=backend, cache_dir=cache_dir, batch_size=batch_size)
-    except embeddings_mod.EmbeddingError as exc:
-        raise ModelNotFoundError(str(exc)) from exc
-
-
-class LexicalIndex:
-    """BM25 over the chunks' normalised tokens, with spelling correction against its vocabulary.
-
-    Each token's posting list is two arrays (chunk numbers, precomputed BM25 weights), so a query
-    is a few vector additions into one score array: ~1 ms at 28,000 chunks instead of ~90 ms of
-    Python loops.
-    """
-
-    def __init__(self, docs: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.lengths = [len(d) for d in docs]
-        self.avg_len = (sum(self.lengths) / len(docs)) if docs else 0.0
-        lists: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-        for i, doc in enumerate(docs):
-            for token, tf in Counter(doc).items():
-                ids, tfs = lists[token]
-                ids.append(i)
-                tfs.append(tf)
-        n = len(docs)
-        lengths = np.asarray(self.lengths, dtype=np.float64)
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.idf: dict[str, float] = {}
-        for token, (ids, tfs) in lists.items():
-            idx = np.asarray(ids, dtype=np.int64)
-            tf = np.asarray(tfs, dtype=np.float64)
-            norm = k1 * (1 - b + b * lengths[idx] / (self.avg_len or 1))
-            self.idf[token] = idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-            self.postings[token] = (idx, idf * tf * (k1 + 1) / (tf + norm))
-        self._speller: Speller | None = None
-
-    def df(self, token: str) -> int:
-        """How many chunks contain the token."""
-        entry = self.postings.get(token)
-        return 0 if entry is None else len(entry[0])
-
-    def correct(self, token: str) -> str | None:
-        """The index's spelling of a query word it does not know ("aera" -> "area"): one edit away."""
-        if token in self.postings:
-            return token
-        if len(token) < 4 or token.isdigit():
-            return None
-        if self._speller is None:
-            self._speller = Speller(t for t in self.postings if t.isalpha())
-        return self._speller.correct_token(token)
-
-    def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        if not self.lengths or k <= 0:
-            return []
-        scores = np.zeros(len(self.lengths), dtype=np.float64)
-        touched = np.zeros(len(self.lengths), dtype=bool)
-        for token in tokens:
-            token = self.correct(token)  # type: ignore[assignment]
-            if token is None:
-                continue
-            idx, weights = self.postings[token]
-            scores[idx] += weights  # a chunk appears once per posting list
-            touched[idx] = True
-        hits = np.flatnonzero(touched)
-        if not len(hits):
-            return []
-        # ranked on scores rounded to 9 decimals: equal scores summed in another order stay equal, and ties go
-        # by chunk number (stable)
-        ranked = np.round(scores[hits], 9)
-        if len(hits) > k:  # the k best
-            cut = -np.partition(-ranked, k - 1)[k - 1]
-            keep = ranked >= cut
-            hits, ranked = hits[keep], ranked[keep]
-        order = np.lexsort((hits, -ranked))[:k]
-        return [(int(hits[i]), float(scores[hits[i]])) for i in order]
-
-
-def unique_source(path: Path, sources: dict[str, Any]) -> str:
-    """The file's source name (``source_name``: never absolute); when another file already holds that name, the
-    name with a short hash of this file's real path, so two files are never one source."""
-    name = source_name(path)
-    real = str(path.resolve())
-    held = sources.get(name, {}).get("file")
-    if held is None or held == real:
-        return name
-    return f"{name}@{hashlib.sha256(real.encode()).hexdigest()[:8]}"
-
-
-@dataclass
-class IngestReport:
-    files: int = 0
-    pages: int = 0
-    added: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    repaired: int = 0  # committed chunks the vector store had lost, embedded again
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    removed_sources: list[str] = field(default_factory=list)  # files no longer in an ingested folder
-    seconds: float = 0.0
-    parse_seconds: float = 0.0  # loading, layout reconstruction and chunking
-    embed_seconds: float = 0.0  # the embedding model alone
-    store_seconds: float = 0.0  # Chroma writes and the manifest
-
-
-def _page_to_json(page: ReconstructedPage) -> dict[str, Any]:
-    return asdict(page)
-
-
-def _block_from_json(data: dict[str, Any]) -> Block:
-    table = Table(**data.pop("table")) if data.get("table") else None
-    chart = None
-    if data.get("chart"):
-        c = dict(data.pop("chart"))
-        series = [ChartSeries(s["label"], [tuple(p) for p in s["points"]]) for s in c.pop("series")]
-        chart = Chart(series=series, **c)
-    data.pop("table", None), data.pop("chart", None)
-    return Block(**data, table=table, chart=chart)
-
-
-def _page_from_json(data: dict[str, Any]) -> ReconstructedPage:
-    blocks = [_block_from_json(dict(b)) for b in data.pop("blocks")]
-    return ReconstructedPage(blocks=blocks, **data)
-
-
-def _chunk_from_json(data: dict[str, Any]) -> Chunk:
-    return Chunk(**{**data, "footnotes": tuple(data["footnotes"])})
+__all__ = ["BUNDLED_MODELS", "BackendMismatchError", "CorruptIndexError", "IndexError_", "IndexMismatchError",
+           "IngestLockedError", "IngestReport", "LexicalIndex", "ModelNotFoundError", "ReportIndex",
+           "StoreUnavailableError", "load_embeddings", "resolve_model_path", "unique_source"]
 
 
 @dataclass(frozen=True)
@@ -240,6 +88,11 @@ class _Committed:
     generation: int
 
 
+def _pinned(name: str, doc: str) -> property:
+    """A read-only view of one field of the committed state the calling thread pinned."""
+    return property(lambda self: getattr(self._view, name), doc=doc)
+
+
 class ReportIndex:
     """Chroma + lexical index + reconstructed pages, for one ``RAG_DATA_DIR``."""
 
@@ -251,13 +104,9 @@ class ReportIndex:
         self._local = threading.local()
         self._reload_lock = threading.Lock()
         self._manifest_stamp: tuple[float, int, int] | None = None
-        self._client_obj: Any = None
-        self._opened_client = False
-        self._store_stamp: tuple[int, int] | None = None  # the embedded store file the client opened
-        self._stores: dict[str, Any] = {}
         self._embeddings: Embeddings_ | None = None
         self._surface: tuple[int, set[str]] | None = None
-        self._backend_checked: set[str] = set()
+        self.chroma = ChromaStore(settings, lambda: self.embeddings)
 
     @property
     def _pipeline(self) -> str:
@@ -275,35 +124,14 @@ class ReportIndex:
         """The state this thread pinned at its last reload (the latest one if it never reloaded)."""
         return getattr(self._local, "state", None) or self._latest
 
-    @property
-    def chunks(self) -> dict[str, Chunk]:
-        return self._view.chunks
-
-    @property
-    def order(self) -> list[str]:
-        return self._view.order
-
-    @property
-    def pages(self) -> dict[tuple[str, int], ReconstructedPage]:
-        return self._view.pages
-
-    @property
-    def sources(self) -> dict[str, dict[str, Any]]:
-        return self._view.sources
-
-    @property
-    def lexical(self) -> LexicalIndex:
-        return self._view.lexical
-
-    @property
-    def generation(self) -> int:
-        """Bumped whenever a new committed state is installed."""
-        return self._view.generation
-
-    @property
-    def collection_name(self) -> str:
-        """The Chroma collection holding the committed vectors."""
-        return self._view.collection
+    # What this thread's pinned state holds (see _view).
+    chunks = _pinned("chunks", "The committed chunks by id.")
+    order = _pinned("order", "The committed chunk ids, in the manifest's order.")
+    pages = _pinned("pages", "The reconstructed pages by (source, physical page).")
+    sources = _pinned("sources", "The ingested files by source name (sha256, pages, chunks, file, when).")
+    lexical = _pinned("lexical", "The LexicalIndex over the committed chunks.")
+    generation = _pinned("generation", "Bumped whenever a new committed state is installed.")
+    collection_name = _pinned("collection", "The Chroma collection holding the committed vectors.")
 
     @property
     def embeddings(self) -> Embeddings_:
@@ -313,128 +141,17 @@ class ReportIndex:
                                                cache_dir=self.settings.resolved_model_cache_dir)
         return self._embeddings
 
-    def _client(self) -> Any:
-        if self._client_obj is not None:
-            return self._client_obj
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if self.settings.chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(self.settings.chroma_url)
-            try:
-                client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                             ssl=url.scheme == "https", settings=chroma_settings)
-            except Exception as exc:  # chromadb raises plain ValueError/ConnectionError when down
-                raise StoreUnavailableError(
-                    f"Chroma server at {self.settings.chroma_url} is not reachable ({exc}). "
-                    "Start it (chroma run --path DIR --port N) or unset RAG_CHROMA_URL."
-                ) from exc
-        else:
-            if not self._opened_client:
-                # Chroma caches one System per path for the process's lifetime and never re-reads what
-                # other processes wrote: a newly opened index starts from what is on disk now.
-                from chromadb.api.client import SharedSystemClient
-
-                SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
-            try:
-                client = chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
-            except Exception as exc:
-                raise self._unavailable(exc) from exc
-            self._store_stamp = self._store_file_stamp()
-        self._client_obj = client
-        self._opened_client = True
-        return client
-
-    def _reopen_client(self) -> None:
-        """Forget the embedded client so the next use reads what another process committed."""
-        if self._client_obj is None:
-            return
-        if not self.settings.chroma_url:
-            from chromadb.api.client import SharedSystemClient
-
-            # Chroma shares one System per path for the process's lifetime; a reader that is still
-            # using the old one keeps it (it is not stopped), new queries get a fresh view.
-            SharedSystemClient._identifier_to_system.pop(str(self.settings.chroma_path), None)
-        self._client_obj = None
-        self._stores = {}
-
     def store(self, collection: str | None = None) -> Any:
-        """The LangChain Chroma vector store of the committed collection, created on first use."""
-        name = collection or self.collection_name
-        store = self._stores.get(name)
-        if store is None:
-            from langchain_chroma import Chroma
-
-            try:
-                store = Chroma(
-                    collection_name=name,
-                    embedding_function=self.embeddings,
-                    client=self._client(),
-                    collection_metadata={
-                        "hnsw:space": "cosine",
-                        "embedding_model": self.settings.embedding_model,
-                        "embedding_dim": self.embeddings.dimension,
-                        "embedding_backend": self.settings.embedding_backend,
-                    },
-                )
-            except IndexError_:
-                raise
-            except Exception as exc:
-                raise self._unavailable(exc) from exc
-            self._stores[name] = store
-        return store
-
-    def _unavailable(self, exc: Exception) -> IndexError_:
-        self._stores = {}
-        if self.settings.chroma_url:
-            return StoreUnavailableError(
-                f"Chroma store at {self.settings.chroma_url} is unavailable: {exc.__class__.__name__}: {exc}")
-        return StoreUnavailableError(
-            f"Chroma store at {self.settings.chroma_path} is unavailable: {exc.__class__.__name__}: {exc}. "
-            f"If the store is damaged, delete {self.data_dir} and run `rag ingest` again to rebuild it."
-        )
+        """The LangChain Chroma vector store of the committed collection (or another), created on first use."""
+        return self.chroma.collection(collection or self.collection_name)
 
     def check_compatible(self) -> None:
         """The collection must have been built with the configured embedding model and backend."""
-        try:
-            meta = self.store()._collection.metadata or {}
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
-        model, dim = meta.get("embedding_model"), meta.get("embedding_dim")
-        if (model and model != self.settings.embedding_model) or (dim and int(dim) != self.embeddings.dimension):
-            raise IndexMismatchError(
-                f"The index was built with embedding model '{model}' ({dim} dimensions) but "
-                f"RAG_EMBEDDING_MODEL is '{self.settings.embedding_model}' ({self.embeddings.dimension}). "
-                "Re-ingest with `rag ingest --rebuild` or set RAG_EMBEDDING_MODEL back."
-            )
+        self.chroma.check_compatible(self.collection_name)
 
     @property
     def store_file(self) -> Path:
-        return self.settings.chroma_path / "chroma.sqlite3"
-
-    def _store_file_stamp(self) -> tuple[int, int] | None:
-        """(device, inode) of the embedded store's database; None when it is missing (or a server is used)."""
-        if self.settings.chroma_url:
-            return None
-        try:
-            stat = self.store_file.stat()
-        except OSError:
-            return None
-        return (stat.st_dev, stat.st_ino)
-
-    def _follow_store_file(self) -> None:
-        """A store database replaced on disk (deleted and rebuilt by `rag ingest`): read the new one. While
-        it is missing the open client keeps what it had; self_check reports it."""
-        if self._client_obj is None or self.settings.chroma_url:
-            return
-        stamp = self._store_file_stamp()
-        if stamp is not None and stamp != self._store_stamp:
-            self._reopen_client()
+        return self.chroma.file
 
     def self_check(self, sample: int = 32) -> str | None:
         """Do the manifest and the vector store agree? None when they do, else the reason, readable and
@@ -443,7 +160,7 @@ class ReportIndex:
         reopens the store once and checks again (another process may have repaired it)."""
         problem = self._check_store(sample)
         if problem is not None:
-            self._reopen_client()
+            self.chroma.reopen()
             problem = self._check_store(sample)
         return problem
 
@@ -451,63 +168,11 @@ class ReportIndex:
         view = self._view
         if not view.chunks:
             return None
-        fix = "run `rag ingest` to embed what is missing (no --rebuild needed)"
-        if not self.settings.chroma_url and not self.store_file.exists():
-            return (f"The vector store file {self.store_file.relative_to(self.data_dir)} in the data dir is "
-                    f"missing while the index names {len(view.chunks)} chunks; {fix}.")
-        try:
-            client = self._client()
-            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-            if view.collection not in names:
-                return (f"The vector store has no collection '{view.collection}' while the index names "
-                        f"{len(view.chunks)} chunks; {fix}.")
-            collection = client.get_collection(view.collection)
-            count = collection.count()
-            step = max(1, len(view.order) // sample)
-            ids = view.order[::step][:sample]
-            found = set(collection.get(ids=ids, include=[])["ids"])
-        except Exception as exc:  # noqa: BLE001  (any store failure is the reason /readyz reports)
-            self._stores = {}
-            reason = str(exc).splitlines()[0][:200].replace(str(self.data_dir.resolve()), "<data dir>")
-            return f"The vector store cannot be read ({exc.__class__.__name__}: {reason}); {fix}."
-        if count < len(view.chunks) or len(found) < len(ids):
-            return (f"The vector store holds {count} vectors for the index's {len(view.chunks)} chunks "
-                    f"({len(found)} of {len(ids)} sampled ids found); {fix}.")
-        return None
+        return self.chroma.check(view.collection, view.order, len(view.chunks), sample)
 
     def missing_vectors(self, collection: str) -> set[str]:
         """Committed chunk ids the vector store does not hold."""
-        try:
-            present = set(self.store(collection)._collection.get(include=[])["ids"])
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
-        return set(self.chunks) - present
-
-    def _built_backend(self, collection: str) -> str:
-        """The embedding backend a collection's vectors come from (collections from before the setting: torch)."""
-        try:
-            meta = self.store(collection)._collection.metadata or {}
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
-        return str(meta.get("embedding_backend", "torch"))
-
-    def _check_backend(self, collection: str) -> None:
-        """Vectors of two backends are close but not equal: a collection is searched only with its own."""
-        if collection in self._backend_checked:
-            return
-        built = self._built_backend(collection)
-        if built != self.settings.embedding_backend:
-            raise BackendMismatchError(
-                f"The index in {self.settings.chroma_url or self.settings.chroma_path} was built with embedding "
-                f"backend '{built}' but RAG_EMBEDDING_BACKEND is '{self.settings.embedding_backend}'. "
-                f"Run `rag ingest` (it re-embeds everything with the configured backend) or set "
-                f"RAG_EMBEDDING_BACKEND={built}."
-            )
-        self._backend_checked.add(collection)
+        return set(self.chunks) - self.chroma.ids(collection)
 
     def reload(self) -> bool:
         """Pin this thread to the latest committed state, loading the manifest if it changed on disk.
@@ -515,7 +180,7 @@ class ReportIndex:
         True when a new state was loaded.
         """
         with self._reload_lock:
-            self._follow_store_file()
+            self.chroma.follow_file()
             loaded = self._load_manifest()
             self._local.state = self._latest
         return loaded
@@ -528,28 +193,10 @@ class ReportIndex:
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         if stamp == self._manifest_stamp:
             return False
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            if data.get("version") != MANIFEST_VERSION:
-                raise ValueError(f"manifest version {data.get('version')} (expected {MANIFEST_VERSION})")
-            chunks = [_chunk_from_json(c) for c in data["chunks"]]
-            pages = [_page_from_json(p) for p in data["pages"]]
-            collection = str(data.get("collection") or self.settings.collection)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:  # deep nesting too
-            raise CorruptIndexError(
-                f"The index file {self.manifest_path} is corrupt ({exc.__class__.__name__}: {str(exc)[:200]}). "
-                f"Delete {self.data_dir} (or just {self.manifest_path.name}) and run `rag ingest` again to rebuild it."
-            ) from exc
-        except OSError as exc:
-            raise CorruptIndexError(
-                f"The index file {self.manifest_path} cannot be read ({exc.strerror or exc}). "
-                f"Check its permissions, or delete {self.data_dir} and run `rag ingest` again."
-            ) from exc
+        manifest = read_manifest(self.manifest_path, self.settings.collection)
         if self._manifest_stamp is not None or self._latest.generation:
-            self._reopen_client()  # another process (or our own ingest) committed: read its vectors
-        self._install(chunks, pages, data.get("sources", {}), collection)
+            self.chroma.reopen()  # another process (or our own ingest) committed: read its vectors
+        self._install(manifest.chunks, manifest.pages, manifest.sources, manifest.collection)
         self._manifest_stamp = stamp
         return True
 
@@ -584,47 +231,8 @@ class ReportIndex:
 
     def _write_manifest(self, chunks: list[Chunk], pages: list[ReconstructedPage], sources: dict[str, Any],
                         collection: str | None = None) -> None:
-        data = {
-            "version": MANIFEST_VERSION,
-            "embedding_model": self.settings.embedding_model,
-            "collection": collection or self.collection_name,
-            "sources": sources,
-            "chunks": [asdict(c) for c in chunks],
-            "pages": [_page_to_json(p) for p in pages],
-        }
-        tmp = self.manifest_path.with_suffix(f".tmp.{os.getpid()}")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.manifest_path)
-        try:  # the rename must survive a power cut too
-            dir_fd = os.open(self.data_dir, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except OSError:
-            pass
-
-    def _lock(self) -> Any:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(self.data_dir / "ingest.lock", "a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise IngestLockedError(
-                f"Another `rag ingest` ({holder}) is writing to {self.data_dir}; wait for it to finish "
-                f"(the lock {self.data_dir / 'ingest.lock'} is released when that process exits)."
-            ) from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        return fh
+        write_manifest(self.manifest_path, embedding_model=self.settings.embedding_model,
+                       collection=collection or self.collection_name, sources=sources, chunks=chunks, pages=pages)
 
     def ingest(
         self,
@@ -634,15 +242,10 @@ class ReportIndex:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
         """Bring the index in line with the given files; idempotent, and safe to interrupt."""
-        started = time.perf_counter()
-        report = IngestReport()
-        lock = self._lock()
-        try:
-            self.reload()
-            self._remove_leftovers()
+        with self._writing() as report:
             committed = self._view
             if not rebuild and committed.chunks:  # another backend's vectors are never mixed with ours
-                rebuild = self._built_backend(committed.collection) != self.settings.embedding_backend
+                rebuild = self.chroma.built_backend(committed.collection) != self.settings.embedding_backend
             if rebuild:  # a fresh collection; nothing carried over
                 collection = f"{self.settings.collection}-{uuid.uuid4().hex[:12]}"
                 chunks_by_source, pages_by_source, old_continuations = defaultdict(list), defaultdict(list), {}
@@ -715,10 +318,22 @@ class ReportIndex:
             report.parse_seconds = time.perf_counter() - parse_started
             self._commit(chunks_by_source, pages_by_source, sources, old_continuations, new_chunks, removed_ids,
                          collection, report, rebuild=rebuild, progress=progress)
+        return report
+
+    @contextmanager
+    def _writing(self) -> Iterator[IngestReport]:
+        """An ingest or a removal: the lock held, the latest committed state loaded and what interrupted runs left
+        cleaned; the report it yields gets its seconds."""
+        started = time.perf_counter()
+        report = IngestReport()
+        lock = ingest_lock(self.data_dir)
+        try:
+            self.reload()
+            self._remove_leftovers()
+            yield report
         finally:
             lock.close()
         report.seconds = time.perf_counter() - started
-        return report
 
     def _split_committed(self) -> tuple[dict[str, list[Chunk]], dict[str, list[ReconstructedPage]], dict[str, Chunk]]:
         """The committed chunks and pages by source, and the sentences across page breaks apart."""
@@ -804,12 +419,7 @@ class ReportIndex:
 
         Raises KeyError when no source has that name (see ``find_source``).
         """
-        started = time.perf_counter()
-        report = IngestReport()
-        lock = self._lock()
-        try:
-            self.reload()
-            self._remove_leftovers()
+        with self._writing() as report:
             self.check_compatible()
             if source not in self.sources:
                 raise KeyError(source)
@@ -822,37 +432,19 @@ class ReportIndex:
             report.removed_sources.append(source)
             self._commit(chunks_by_source, pages_by_source, sources, old_continuations, [], [c.id for c in gone],
                          self.collection_name, report)
-        finally:
-            lock.close()
-        report.seconds = time.perf_counter() - started
         return report
 
     def _remove_leftovers(self) -> None:
         """Clean what interrupted ingests left: temporary manifests, uncommitted vectors, old collections."""
-        for tmp in self.data_dir.glob(f"{self.manifest_path.stem}.tmp.*"):
+        for tmp in temporary_manifests(self.manifest_path):
             tmp.unlink(missing_ok=True)
         if not self.manifest_path.exists():
             return
-        committed = self.collection_name
-        try:
-            client = self._client()
-            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-            for name in names:
-                if name != committed and (name == self.settings.collection
-                                          or name.startswith(f"{self.settings.collection}-")):
-                    client.delete_collection(name)
-            if committed in names:
-                orphans = set(self.store()._collection.get(include=[])["ids"]) - set(self.chunks)
-                if orphans:
-                    self._delete(sorted(orphans), committed)
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
+        self.chroma.prune(self.collection_name, set(self.chunks))
 
     def _embed_and_store(self, chunks: list[Chunk], collection: str,
                          progress: Callable[[str, int, int], None] | None, report: IngestReport) -> None:
-        store = self.store(collection)
+        self.store(collection)  # a store that is down fails before any embedding
         # Similar lengths in one model batch waste little on padding; one upsert per slice keeps
         # Chroma's per-call overhead small and the progress bar moving.
         chunks = sorted(chunks, key=lambda c: len(c.embed_text))
@@ -863,47 +455,24 @@ class ReportIndex:
             vectors = self.embeddings.embed_documents([c.embed_text for c in part])
             store_started = time.perf_counter()
             report.embed_seconds += store_started - embed_started
-            try:
-                store._collection.upsert(
-                    ids=[c.id for c in part],
-                    embeddings=vectors,
-                    documents=[c.text for c in part],
-                    metadatas=[c.metadata() for c in part],
-                )
-            except Exception as exc:
-                raise self._unavailable(exc) from exc
+            self.chroma.upsert(collection, part, vectors)
             report.store_seconds += time.perf_counter() - store_started
             if progress:
                 progress("embedding", min(i + batch, len(chunks)), len(chunks))
 
     def _delete(self, ids: list[str], collection: str | None = None) -> None:
-        try:
-            store = self.store(collection)
-            for i in range(0, len(ids), 500):
-                store.delete(ids=ids[i : i + 500])
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
+        self.chroma.delete(ids, collection or self.collection_name)
 
     def dense_search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """Nearest chunks by embedding, with cosine similarity; only committed chunks."""
         view = self._view
         if not view.chunks:
             return []
-        self._check_backend(view.collection)
+        self.chroma.check_backend(view.collection)
         vector = self.embeddings.embed_query(query)
-        try:
-            result = self.store(view.collection)._collection.query(
-                query_embeddings=[vector], n_results=min(k + 10, max(1, len(view.chunks) + 10)),
-                include=["distances"],
-            )
-        except IndexError_:
-            raise
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
+        nearest = self.chroma.query(view.collection, vector, min(k + 10, max(1, len(view.chunks) + 10)))
         hits = []
-        for chunk_id, distance in zip(result["ids"][0], result["distances"][0]):
+        for chunk_id, distance in nearest:
             chunk = view.chunks.get(chunk_id)
             if chunk is not None:
                 hits.append((chunk, 1.0 - float(distance)))
@@ -925,10 +494,4 @@ class ReportIndex:
 
     def ping(self) -> None:
         """Raise StoreUnavailableError when the vector store cannot be reached."""
-        try:
-            self.store()._collection.count()
-        except IndexError_:
-            raise
-        except Exception as exc:
-            self._reopen_client()  # reconnect (or re-read the embedded store) once it is back
-            raise self._unavailable(exc) from exc
+        self.chroma.ping(self.collection_name)

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) results fused by weighted reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) results fused by weighted reciprocal rank (`fuse`).
 
     retriever = HybridRetriever(index=index, settings=settings)          # k: settings.top_k (RAG_TOP_K)
     docs = retriever.invoke("What is the planned area of Guian New Area?")
@@ -64,14 +64,23 @@ class HybridRetriever(BaseRetriever):
         expanded = expand_query(query)
         dense = self.index.dense_search(expanded, s.dense_k) if self.mode != RetrievalMode.LEXICAL else []
         lexical = self.index.lexical_search(expanded, s.lexical_k) if self.mode != RetrievalMode.DENSE else []
-        fused: dict[str, dict[str, Any]] = {}
-        for rank, (chunk, sim) in enumerate(dense):
-            entry = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0, "dense": 0.0, "lexical": 0.0})
-            entry["score"] += s.dense_weight / (s.rrf_k + rank + 1)
-            entry["dense"] = sim
-        for rank, (chunk, bm25) in enumerate(lexical):
-            entry = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0, "dense": 0.0, "lexical": 0.0})
-            entry["score"] += s.lexical_weight / (s.rrf_k + rank + 1)
-            entry["lexical"] = bm25
-        ranked = sorted(fused.values(), key=lambda e: (-e["score"], -e["dense"]))[:k]
-        return [chunk_document(e["chunk"], score=e["score"], dense=e["dense"], lexical=e["lexical"]) for e in ranked]
+        return fuse(dense, lexical, k=k, rrf_k=s.rrf_k, dense_weight=s.dense_weight, lexical_weight=s.lexical_weight)
+
+
+def fuse(dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], *, k: int, rrf_k: int,
+         dense_weight: float = 1.0, lexical_weight: float = 1.0) -> list[Document]:
+    """Weighted reciprocal rank fusion of the dense (chunk, similarity) and lexical (chunk, BM25) lists, best first.
+
+    A chunk scores ``weight / (rrf_k + rank)`` (rank from 1) in each list it is in, summed; one found by both is
+    one document. Equal scores go by the dense similarity. At most ``k`` documents."""
+    fused: dict[str, dict[str, Any]] = {}
+    for rank, (chunk, sim) in enumerate(dense):
+        entry = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0, "dense": 0.0, "lexical": 0.0})
+        entry["score"] += dense_weight / (rrf_k + rank + 1)
+        entry["dense"] = sim
+    for rank, (chunk, bm25) in enumerate(lexical):
+        entry = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0, "dense": 0.0, "lexical": 0.0})
+        entry["score"] += lexical_weight / (rrf_k + rank + 1)
+        entry["lexical"] = bm25
+    ranked = sorted(fused.values(), key=lambda e: (-e["score"], -e["dense"]))[:k]
+    return [chunk_document(e["chunk"], score=e["score"], dense=e["dense"], lexical=e["lexical"]) for e in ranked]

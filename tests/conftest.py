@@ -48,3 +48,14 @@ def make_settings(tmp_path):
         return Settings(**overrides)
 
     return make
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A `chroma run` on 127.0.0.1 in the test's tmp dir; stop() and start() simulate an outage."""
+    from tests.server.chroma import ChromaServer
+
+    server = ChromaServer(tmp_path / "chroma-server")
+    server.start()
+    yield server
+    server.stop()

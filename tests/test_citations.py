@@ -74,7 +74,7 @@ def test_a_citation_without_a_section_keeps_the_contract_shape():
 
 
 def test_slack_shows_the_innermost_heading_of_the_citation():
-    from api.slack_bot import source_lines
+    from api.slack.render import source_lines
 
     nested = Citation(page=1, page_label="156", source="corpus/page-156.txt", quote=QUOTE, score=0.9,
                       section="Special economic zones > Gui’an New Area")

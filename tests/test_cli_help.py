@@ -40,7 +40,7 @@ def test_eval_help_lists_its_options_by_group():
 
 
 def test_eval_options_take_several_values_as_before(monkeypatch):
-    import rag.evaluate
+    import rag.evaluation.cli
 
     seen = {}
 
@@ -48,8 +48,8 @@ def test_eval_options_take_several_values_as_before(monkeypatch):
         seen.update(vars(ns))
         return 0
 
-    monkeypatch.setattr(rag.evaluate, "run_cli", run_cli)
-    code = rag.evaluate.main(["--baseline", "naive", "lexical", "--corpus", "a", "b", "--ids", "x", "y",
+    monkeypatch.setattr(rag.evaluation.cli, "run_cli", run_cli)
+    code = rag.evaluation.cli.main(["--baseline", "naive", "lexical", "--corpus", "a", "b", "--ids", "x", "y",
                               "--fact", "1,901 km²", "--fact", "491 km²", "--limit", "3", "--margin", "-0.01"])
     assert code == 0
     assert seen["baseline"] == ["naive", "lexical"] and [str(p) for p in seen["corpus"]] == ["a", "b"]
@@ -59,7 +59,7 @@ def test_eval_options_take_several_values_as_before(monkeypatch):
 
 
 def test_a_bad_eval_option_is_a_usage_error_naming_it(capsys):
-    from rag.evaluate import main
+    from rag.evaluation.cli import main
 
     assert main(["--baseline", "bogus"]) == 2
     assert "'bogus' is not one of" in capsys.readouterr().err

@@ -4,7 +4,7 @@ Every request must carry a valid Slack signature (RAG_SLACK_SIGNING_SECRET); wit
 endpoint answers 503 and names it rather than accept unsigned requests. A timestamp that is not a Unix
 time is 401, like any bad signature. A signed slash command replayed (the same signature, timestamp and
 body, which Slack never sends twice) is acknowledged and not answered again; events are deduplicated
-by the bot (api/slack_bot.py).
+by the bot (api/slack/).
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 
-from api.slack_bot import SlackBot, SlackConfigError, SlackMode, create_slack_bot, require_slack_settings
+from api.slack.config import SlackConfigError, SlackMode, require_slack_settings
+from api.slack.listeners import SlackBot, create_slack_bot
 from rag.config import Settings, get_settings
 
 router = APIRouter()

@@ -44,7 +44,7 @@ class Row:
 
 
 def _label(candidate, item) -> int:
-    from rag.evaluate import fact_matches, quotes_agree
+    from rag.evaluation.matching import fact_matches, quotes_agree
 
     if not item.answerable or item.gold_page is None:
         return 0
@@ -62,7 +62,7 @@ def collect(set_path: Path, corpus: list[Path], *, group_of=lambda item: item.ca
     from rag.answer.extractive import ExtractiveAnswerer
     from rag.chain import ReportAssistant
     from rag.config import get_settings
-    from rag.evaluate import load_items
+    from rag.evaluation.dataset import load_items
     from rag.history import ConversationStore
     from rag.index import ReportIndex
 
@@ -76,14 +76,13 @@ def collect(set_path: Path, corpus: list[Path], *, group_of=lambda item: item.ca
         answerer = ExtractiveAnswerer(index=index, settings=settings)
         history = ConversationStore(f"sqlite:///{(scratch / 'conversations.sqlite3').resolve()}")
         assistant = ReportAssistant(settings, index, answerer=answerer, history=history)
-        prepare = assistant.chain.first | assistant.chain.middle[0] | assistant.chain.middle[1]
         rows = []
         for n, item in enumerate(items, start=1):
             session = f"fit:{n}"
             for earlier in item.history:
                 assistant.run(earlier, session)
-            state = prepare.invoke({"message": item.question, "session_id": session})
-            _, candidates = answerer.scored(state["question"], state["docs"], query=state["query"])
+            state = assistant.prepare(item.question, session)
+            _, candidates = answerer.scored(state.question, state.docs, query=state.query)
             if not candidates:
                 continue
             x = np.array([[c.features[f] for f in FEATURES] for c in candidates], dtype=np.float64)

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -90,6 +92,17 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+@contextmanager
+def serving(report: Path, where: Path, **settings: str | int) -> Iterator[LiveServer]:
+    """A started LiveServer over a fresh copy of the ingested report (``report``, the ``report_data`` fixture)
+    in ``where``, stopped on exit; ``settings`` as RAG_* settings (api_keys="k", rate_limit_per_minute=0 …)."""
+    live = LiveServer(fresh_data_dir(report, where), **settings).start()
+    try:
+        yield live
+    finally:
+        live.stop()
 
 
 def parse_sse(lines) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rag.evaluate import EvalItem
+from rag.evaluation.dataset import EvalItem
 from tests.api.live import LiveServer, fresh_data_dir
 from tests.conftest import ROOT
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.live import LiveServer, fresh_data_dir
+from tests.api.live import serving
 
 pytestmark = pytest.mark.server
 
@@ -12,9 +12,8 @@ KEY = "sources-test-key"
 
 @pytest.fixture(scope="module")
 def server(report_data, tmp_path_factory):
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("sources-http")), api_keys=KEY).start()
-    yield live
-    live.stop()
+    with serving(report_data, tmp_path_factory.mktemp("sources-http"), api_keys=KEY) as live:
+        yield live
 
 
 def test_sources_need_the_key_and_list_the_page_with_its_labels(server):

@@ -9,22 +9,14 @@ from rag.config import Settings
 from rag.index import ReportIndex
 from tests.api.live import LiveServer, parse_sse
 from tests.conftest import CORPUS_PAGE
-from tests.server.test_chroma_server import ChromaServer
 
 pytestmark = pytest.mark.server
 
 QUESTION = {"message": "What is the planned area of Gui'an New Area?"}
 
 
-@pytest.fixture
-def chroma(tmp_path):
-    server = ChromaServer(tmp_path / "chroma-server")
-    server.start()
-    yield server
-    server.stop()
-
-
-def test_chroma_outage_gives_503_and_the_app_recovers(chroma, tmp_path):
+def test_chroma_outage_gives_503_and_the_app_recovers(chroma_server, tmp_path):
+    chroma = chroma_server
     data_dir = tmp_path / "data"
     ReportIndex.open(Settings(data_dir=data_dir, chroma_url=chroma.url)).ingest([CORPUS_PAGE])
     app = LiveServer(data_dir, chroma_url=chroma.url).start()

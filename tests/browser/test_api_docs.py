@@ -4,50 +4,26 @@ The screenshot goes to test-artifacts/browser/api-docs.png (docs/img/api-docs-of
 """
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
-from tests.api.live import LiveServer, fresh_data_dir
-from tests.conftest import ARTIFACTS
+from tests.browser.conftest import SHOTS, keep_local
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-SHOTS = ARTIFACTS / "browser"
-
-
-@pytest.fixture(scope="module")
-def server(report_data, tmp_path_factory):
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("docs")), api_keys="docs-key",
-                      open_docs=1).start()
-    yield live
-    live.stop()
+SERVER = {"api_keys": "docs-key", "open_docs": 1}  # the module's live server (tests/browser/conftest.py)
 
 
 @pytest.fixture
-def offline_page(server):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def offline_page(browser):
+    """A page whose requests off 127.0.0.1 are aborted, and the list of those it tried."""
     blocked: list[str] = []
-
-    def only_localhost(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.route("**/*", only_localhost)
-        yield page, blocked
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    keep_local(page, blocked)
+    yield page, blocked
+    page.close()
 
 
 def test_swagger_ui_lists_the_operations_offline(server, offline_page):

@@ -6,34 +6,15 @@ import re
 import pytest
 
 from tests.api.live import LiveServer, fresh_data_dir
-from tests.conftest import ARTIFACTS
+from tests.browser.conftest import SHOTS
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 KEY = "browser-test-key"
-SHOTS = ARTIFACTS / "browser"
-
-
-@pytest.fixture(scope="module")
-def server(report_data, tmp_path_factory):
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("web")), api_keys=KEY).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+SERVER = {"api_keys": KEY}  # the module's live server (tests/browser/conftest.py)
 
 
 def ask(page, question: str):

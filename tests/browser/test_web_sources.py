@@ -3,14 +3,14 @@ against a live server with an API key. Offline: every request not to 127.0.0.1 i
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 
 from rag.config import Settings
 from rag.history import ConversationStore
-from tests.api.live import LiveServer, fresh_data_dir
-from tests.browser.test_web_chat import CHROMIUM, CHROMIUM_ARGS, SHOTS, ask
+from tests.api.live import LiveServer
+from tests.browser.conftest import SHOTS, keep_local
+from tests.browser.test_web_chat import ask
 from tests.conftest import ARTIFACTS
 from tests.pdfs import FERRY_FACT, FERRY_QUESTION, FERRY_QUOTE, ferry_pdf
 
@@ -20,22 +20,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 KEY = "sources-browser-key"
-
-
-@pytest.fixture(scope="module")
-def server(report_data, tmp_path_factory):
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("web-sources")), api_keys=KEY).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+SERVER = {"api_keys": KEY}  # the module's live server (tests/browser/conftest.py)
 
 
 @pytest.fixture
@@ -43,16 +28,9 @@ def context(browser):
     """A browser context with the key saved that only reaches 127.0.0.1."""
     outside: list[str] = []
 
-    def only_local(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     def make(**kwargs):
         ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 860}, **kwargs})
-        ctx.route("**/*", only_local)
+        keep_local(ctx, outside)
         ctx.add_init_script(f"localStorage.setItem('rag.apiKey', {KEY!r})")
         made.append(ctx)
         return ctx

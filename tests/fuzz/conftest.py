@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.live import LiveServer, fresh_data_dir, report_data  # noqa: F401  (fixture)
+from tests.api.live import report_data, serving  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="session")
 def live_server(report_data, tmp_path_factory):  # noqa: F811
     # No rate limit: the fuzzer is one fast client, and a 429 would only hide the handlers from it.
-    server = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("fuzz")),
-                        rate_limit_per_minute=0).start()
-    yield server
-    server.stop()
+    with serving(report_data, tmp_path_factory.mktemp("fuzz"), rate_limit_per_minute=0) as server:
+        yield server

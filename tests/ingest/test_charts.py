@@ -1,21 +1,9 @@
 """Charts in text page exports, on pages written for these tests (tests/fixtures/pages/)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from rag.ingest.charts import NO_VALUES, parse_chart
 from rag.ingest.chunk import chunk_page
-from rag.ingest.loaders import load_file
 from rag.ingest.models import Chart, ReconstructedPage
-from rag.ingest.pipeline import reconstruct_pages
-
-PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
-
-
-def read(name: str) -> ReconstructedPage:
-    return reconstruct_pages(load_file(PAGES / name))[0]
 
 
 def chart(page: ReconstructedPage) -> Chart:
@@ -28,9 +16,7 @@ def series(c: Chart) -> dict[str, list[tuple[str, str]]]:
 
 
 class TestStackedChart:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("stacked-chart.txt")
+    PAGE = "stacked-chart.txt"
 
     def test_labels_bottom_up_are_the_legend_in_order(self, page):
         c = chart(page)
@@ -64,9 +50,7 @@ class TestStackedChart:
 
 
 class TestGroupedChart:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("grouped-chart.txt")
+    PAGE = "grouped-chart.txt"
 
     def test_two_labels_per_category_by_x_order(self, page):
         c = chart(page)
@@ -88,9 +72,7 @@ class TestGroupedChart:
 
 
 class TestChartWithoutDataLabels:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("chart-no-labels.txt")
+    PAGE = "chart-no-labels.txt"
 
     def test_values_not_in_text_is_recorded(self, page):
         c = chart(page)

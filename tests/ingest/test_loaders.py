@@ -14,7 +14,7 @@ def two_column_pdf(path: Path, pages: list[tuple[list[str], list[str]]], first_l
     from pypdf import PdfReader, PdfWriter
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import BaseDocTemplate, FrameBreak, Frame, PageBreak, PageTemplate, Paragraph
+    from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageBreak, PageTemplate, Paragraph
 
     styles = getSampleStyleSheet()
     width, height = A4
@@ -57,22 +57,16 @@ class TestTextExports:
         pages = load_file(path)
         assert [(p.page, p.page_label) for p in pages] == [(156, "156"), (157, "157"), (3, "3")]
 
-    def test_binary_file_is_named_with_reason(self, tmp_path):
-        path = tmp_path / "broken.txt"
-        path.write_bytes(b"\x00\x01\x02 not text")
-        with pytest.raises(LoadError, match=r"broken\.txt: binary file"):
-            load_file(path)
-
-    def test_corrupt_pdf(self, tmp_path):
-        path = tmp_path / "corrupt.pdf"
-        path.write_bytes(b"%PDF-1.7\n this is not really a pdf")
-        with pytest.raises(LoadError, match=r"corrupt\.pdf: unreadable PDF"):
-            load_file(path)
-
-    def test_unsupported_type(self, tmp_path):
-        path = tmp_path / "notes.docx"
-        path.write_bytes(b"PK")
-        with pytest.raises(LoadError, match="unsupported file type"):
+    @pytest.mark.parametrize(("name", "content", "reason"), [
+        ("broken.txt", b"\x00\x01\x02 not text", r"broken\.txt: binary file"),
+        ("corrupt.pdf", b"%PDF-1.7\n this is not really a pdf", r"corrupt\.pdf: unreadable PDF"),
+        ("empty.pdf", b"", r"empty\.pdf: unreadable PDF"),
+        ("notes.docx", b"PK", "unsupported file type"),
+    ], ids=["binary", "corrupt-pdf", "empty-pdf", "unsupported-type"])
+    def test_a_file_that_cannot_be_read_is_named_with_the_reason(self, tmp_path, name, content, reason):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(LoadError, match=reason):
             load_file(path)
 
 

@@ -120,12 +120,6 @@ class TestBadPdfs:
         with pytest.raises(LoadError, match=r"locked\.pdf: encrypted PDF"):
             load_file(path)
 
-    def test_empty_file(self, tmp_path):
-        path = tmp_path / "empty.pdf"
-        path.write_bytes(b"")
-        with pytest.raises(LoadError, match=r"empty\.pdf: unreadable PDF"):
-            load_file(path)
-
     def test_pages_without_text(self, tmp_path):
         from pypdf import PdfWriter
 

@@ -1,21 +1,11 @@
 """Tables in text page exports, on pages written for these tests (tests/fixtures/pages/)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rag.ingest.chunk import chunk_page
-from rag.ingest.loaders import load_file
 from rag.ingest.models import ReconstructedPage, Table
-from rag.ingest.pipeline import reconstruct_pages
 from rag.ingest.tables import is_value, parse_table, render_table
-
-PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
-
-
-def read(name: str) -> ReconstructedPage:
-    return reconstruct_pages(load_file(PAGES / name))[0]
 
 
 def tables(page: ReconstructedPage) -> list[Table]:
@@ -23,9 +13,7 @@ def tables(page: ReconstructedPage) -> list[Table]:
 
 
 class TestTableBesideProse:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("table-beside-prose.txt")
+    PAGE = "table-beside-prose.txt"
 
     def test_table_title_headers_and_rows(self, page):
         [table] = tables(page)
@@ -72,9 +60,7 @@ class TestTableBesideProse:
 
 
 class TestSideBySideTables:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("side-by-side-tables.txt")
+    PAGE = "side-by-side-tables.txt"
 
     def test_two_tables_not_merged_row_by_row(self, page):
         left, right = tables(page)
@@ -121,9 +107,7 @@ class TestSideBySideTables:
 
 
 class TestTableInLeftColumn:
-    @pytest.fixture(scope="class")
-    def page(self) -> ReconstructedPage:
-        return read("table-left-column.txt")
+    PAGE = "table-left-column.txt"
 
     def test_table_stops_where_the_right_column_begins(self, page):
         [table] = tables(page)

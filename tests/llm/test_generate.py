@@ -149,7 +149,9 @@ def test_eval_runs_both_answerers_side_by_side_and_counts_verdicts(indexed, tmp_
     fails makes every answered item a fallback that shows exactly the extractive answer."""
     from pathlib import Path
 
-    from rag.evaluate import _shown_metrics, load_items, run_evaluation, write_markdown
+    from rag.evaluation.dataset import load_items
+    from rag.evaluation.report import shown_metrics, write_markdown
+    from rag.evaluation.runner import run_evaluation
 
     make, index = indexed
     items = [i for i in load_items(Path("evals/eval_set.jsonl")) if not i.history][:6]
@@ -162,7 +164,7 @@ def test_eval_runs_both_answerers_side_by_side_and_counts_verdicts(indexed, tmp_
     assert answered and all(o.verdict == "fallback" for o in answered)
     assert generative.metrics["overall"]["fallback_rate"] == 1.0
     assert extractive.metrics["overall"]["fallback_rate"] is None
-    assert "fallback_rate" in _shown_metrics(run)
+    assert "fallback_rate" in shown_metrics(run)
     write_markdown(run, tmp_path / "report.md", None)
     row = next(line for line in (tmp_path / "report.md").read_text().splitlines()
                if line.startswith("| LLM failed, extractive shown"))

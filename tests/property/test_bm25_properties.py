@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.index import LexicalIndex
+from rag.store.lexical import LexicalIndex
 
 vocab = st.sampled_from(["area", "gdp", "port", "km", "data", "centre", "growth", "2024", "rmb", "eco"])
 

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from tests.api.live import LiveServer, fresh_data_dir, report_data  # noqa: F401  (fixture)
+from tests.api.live import report_data, serving  # noqa: F401  (fixture)
 
 QUESTION = "What is the planned area of Gui'an New Area?"
 
@@ -19,18 +19,15 @@ def bearer(key: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def keyed(report_data, tmp_path_factory):  # noqa: F811
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("owners-keys")),
-                      api_keys="key-alpha,key-bravo", admin_api_keys="key-admin", rate_limit_per_minute=0).start()
-    yield live
-    live.stop()
+    with serving(report_data, tmp_path_factory.mktemp("owners-keys"), api_keys="key-alpha,key-bravo",
+                     admin_api_keys="key-admin", rate_limit_per_minute=0) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
 def open_server(report_data, tmp_path_factory):  # noqa: F811
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("owners-open")),
-                      rate_limit_per_minute=0).start()
-    yield live
-    live.stop()
+    with serving(report_data, tmp_path_factory.mktemp("owners-open"), rate_limit_per_minute=0) as live:
+        yield live
 
 
 @pytest.mark.server

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.api.live import LiveServer, fresh_data_dir, report_data  # noqa: F401  (fixture)
+from tests.api.live import report_data, serving  # noqa: F401  (fixture)
 from tests.faults.conftest import run_rag
 
 pytestmark = pytest.mark.server
@@ -17,10 +17,8 @@ SURROGATE = '"\\ud800 planned area"'
 
 @pytest.fixture(scope="module")
 def server(report_data, tmp_path_factory):  # noqa: F811
-    live = LiveServer(fresh_data_dir(report_data, tmp_path_factory.mktemp("text-validation")),
-                      rate_limit_per_minute=0).start()
-    yield live
-    live.stop()
+    with serving(report_data, tmp_path_factory.mktemp("text-validation"), rate_limit_per_minute=0) as live:
+        yield live
 
 
 def post(server, path: str, raw_json: str):

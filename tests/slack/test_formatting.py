@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from api.slack_bot import (
+from api.slack.listeners import session_id_for
+from api.slack.render import (
     MESSAGE_BLOCK_LIMIT,
     SECTION_TEXT_LIMIT,
     SourceLine,
     escape_mrkdwn,
     question_from_slack,
     render_answer,
-    session_id_for,
     split_for_slack,
 )
 from rag.chain import SESSION_ID_RE, ChatResponse, Citation

@@ -8,7 +8,7 @@ import time
 import pytest
 from websockets.sync.server import serve
 
-from api.slack_bot import run_socket_mode
+from api.slack.socket_mode import run_socket_mode
 from rag.config import Settings
 from tests.conftest import ROOT, free_port
 from tests.slack.conftest import BOT_USER, REVOKED_TOKEN, TEAM

@@ -19,12 +19,18 @@ def rag(*args, cwd, data_dir):
                           text=True, timeout=300)
 
 
-def test_ingest_summary_skip_exit_code_and_inspect(tmp_path):
+def corpus_of(tmp_path, *pages):
+    """A corpus folder in ``tmp_path`` holding the report page and ``pages``, and the data dir beside it."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    shutil.copy(CORPUS_PAGE, corpus)
+    for page in (CORPUS_PAGE, *pages):
+        shutil.copy(page, corpus)
+    return corpus, tmp_path / "data"
+
+
+def test_ingest_summary_skip_exit_code_and_inspect(tmp_path):
+    corpus, data = corpus_of(tmp_path)
     (corpus / "unreadable.pdf").write_bytes(b"not a pdf at all")
-    data = tmp_path / "data"
     done = rag("ingest", cwd=tmp_path, data_dir=data)
     assert done.returncode == 2, done.stderr
     assert "unreadable.pdf" in done.stderr and "unreadable PDF" in done.stderr
@@ -42,12 +48,8 @@ def test_ingest_summary_skip_exit_code_and_inspect(tmp_path):
 
 
 def test_sources_deleted_file_and_remove(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(CORPUS_PAGE, corpus)
-    shutil.copy(ROOT / "tests" / "fixtures" / "pages" / "page-88.txt", corpus)
-    shutil.copy(ROOT / "tests" / "fixtures" / "pages" / "page-48.txt", corpus)
-    data = tmp_path / "data"
+    fixtures = ROOT / "tests" / "fixtures" / "pages"
+    corpus, data = corpus_of(tmp_path, fixtures / "page-88.txt", fixtures / "page-48.txt")
     assert rag("ingest", cwd=tmp_path, data_dir=data).returncode == 0
     listed = rag("sources", cwd=tmp_path, data_dir=data)
     assert listed.returncode == 0, listed.stderr
@@ -68,10 +70,7 @@ def test_sources_deleted_file_and_remove(tmp_path):
 def test_a_rebuild_keeps_the_uploaded_files(tmp_path):
     from tests.pdfs import ferry_pdf
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(CORPUS_PAGE, corpus)
-    data = tmp_path / "data"
+    _, data = corpus_of(tmp_path)
     (data / "uploads").mkdir(parents=True)
     (data / "uploads" / "ferry.pdf").write_bytes(ferry_pdf())
     rebuilt = rag("ingest", "--rebuild", cwd=tmp_path, data_dir=data)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.index import LexicalIndex
 from rag.ingest.models import RawPage
 from rag.ingest.pipeline import reconstruct_pages
 from rag.lang import vocabulary
 from rag.lang.detect import detect_lang, has_cjk
+from rag.store.lexical import LexicalIndex
 from rag.text import expand_query, normalise, segment_cjk, split_sentences, tokenize
 
 HERE = Path(__file__).parent

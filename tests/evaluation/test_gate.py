@@ -21,7 +21,8 @@ pytestmark = pytest.mark.eval
 @pytest.fixture(scope="module")
 def system_run(tmp_path_factory):
     from rag.config import Settings
-    from rag.evaluate import load_items, run_evaluation
+    from rag.evaluation.dataset import load_items
+    from rag.evaluation.runner import run_evaluation
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("unused"), corpus_dir=ROOT / "corpus",
                         answerer="extractive", chroma_url=None, history_url=None)
@@ -30,7 +31,8 @@ def system_run(tmp_path_factory):
 
 @pytest.mark.timeout(1800)
 def test_system_meets_the_thresholds(system_run, tmp_path: Path) -> None:
-    from rag.evaluate import check_thresholds, write_reports
+    from rag.evaluation.gate import check_thresholds
+    from rag.evaluation.report import write_reports
 
     thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
     metrics = system_run.systems["system"].metrics

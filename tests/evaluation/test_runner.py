@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.evaluate import main
+from rag.evaluation.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.eval

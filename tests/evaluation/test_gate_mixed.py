@@ -18,7 +18,8 @@ pytestmark = pytest.mark.eval
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory):
     from rag.config import Settings
-    from rag.evaluate import load_items, run_evaluation
+    from rag.evaluation.dataset import load_items
+    from rag.evaluation.runner import run_evaluation
     from tools.synth.__main__ import main as synth
 
     folder = tmp_path_factory.mktemp("mixed")
@@ -32,7 +33,8 @@ def mixed_run(tmp_path_factory):
 
 @pytest.mark.timeout(1800)
 def test_mixed_kinds_meet_the_thresholds(mixed_run, tmp_path: Path) -> None:
-    from rag.evaluate import check_thresholds, write_reports
+    from rag.evaluation.gate import check_thresholds
+    from rag.evaluation.report import write_reports
 
     thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
     run = mixed_run.systems["system"]
