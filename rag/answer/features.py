@@ -18,6 +18,8 @@
 | names       | share of the question's names the candidate's context holds (1 when it names none) |
 | names_other | the question names something the report speaks of elsewhere that the candidate's context lacks (it is
 |             | about another place or body: "Yunnan's GDP" against Guangdong's row) |
+| names_unknown | share of the question's names the report never uses, under any spelling ("the GDP of Mars": the same
+|             | for every candidate of a question) |
 | focus       | the candidate's context holds the thing asked about, the word after the kind's cue (1 when none) |
 | agreement   | years × names × focus × (1 − missing): every qualifier holds at once (a conjunction a linear model
 |             | cannot form from the parts) |
@@ -39,7 +41,7 @@ from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, family, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
-            "names_other", "focus", "agreement", "structured", "footnote")
+            "names_other", "names_unknown", "focus", "agreement", "structured", "footnote")
 
 
 @lru_cache(maxsize=1)
@@ -168,6 +170,8 @@ class Featurizer:
         context_sets = [c.context_tokens() for c in candidates]
         own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else "")) for c in candidates]
         known = {t for t in weights if t not in unknown}
+        unknown_names = (sum(1 for n in qa.names if n not in lexical.postings and not lexical.correct(n))
+                         / len(qa.names)) if qa.names else 0.0
         context_cover = [self.coverage(qa, weights, s, soft, known) for s in context_sets]
         unknown_share = sum(weights[t] for t in unknown) / max(1e-9, sum(weights.values()))
         covers = [c for c, _ in context_cover]
@@ -200,6 +204,7 @@ class Featurizer:
                 "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.years() else 0.0,
                 "names": names_fit(qa, c, context_sets[i]),
                 "names_other": names_elsewhere(qa, context_sets[i], lexical),
+                "names_unknown": unknown_names,
                 "focus": focus,
                 "structured": 1.0 if c.structured else 0.0,
                 "footnote": 1.0 if c.kind == "footnote" else 0.0,
