@@ -94,15 +94,19 @@ def candidates_of(docs: list[Document]) -> list[Candidate]:
 
 
 def _by_header(text: str, figures: list[Figure]) -> list[Figure]:
-    """A table cell is the kind of figure its column header says: "Real growth (%) 4.2" is a share and
-    "GDP (RMB bn) 826.7" money, though each prints a bare number."""
+    """The figures of a table row or chart series: its cells, not its title's numbers; a cell is the kind of figure
+    its column header says ("Real growth (%) 4.2" is a share and "GDP (RMB bn) 826.7" money, though each prints a
+    bare number)."""
     from dataclasses import replace
 
     from rag.answer.compose import with_header_unit
 
     out = []
     probe = Candidate(text, Document(page_content=text, metadata={"kind": "table_row"}), 0, "", figures)
+    title_end = text.find(" — ")
     for f in figures:
+        if f.start < title_end:
+            continue  # the title's own numbers ("Figure 18", "(2021-2025)") are no data of the record
         if f.kind == "count":
             said = find_figures(with_header_unit(probe, f))
             if len(said) == 1 and said[0].kind != f.kind:

@@ -20,8 +20,9 @@ def match_normalise(text: str) -> str:
     """The comparable form of an answer, a gold fact or a quote (the matching rules of evals/README.md).
 
     NFKC + lower case (km² = km2), one apostrophe for ’ ‘ ' and the mis-decoded ĄŻ, thousands separators
-    dropped (1,901 = 1901), a unit's exponent split off (km² = km2 = "km 2", so "1901 km" matches it),
-    whitespace collapsed and no space before "," or ".".
+    dropped (1,901 = 1901), a unit's exponent split off (km² = km2 = "km 2", so "1901 km" matches it), a
+    currency split off its number (RMB99.8 = "rmb 99.8", so the figure "99.8" matches it), whitespace collapsed and
+    no space before "," or ".".
     """
     for bad in _MOJIBAKE_QUOTES:
         text = text.replace(bad, "'")
@@ -31,6 +32,7 @@ def match_normalise(text: str) -> str:
     text = _DOUBLE_QUOTES.sub('"', text)
     text = _THOUSANDS.sub("", text)
     text = _UNIT_EXPONENT.sub(r"\1 \2", text)
+    text = _CURRENCY_GLUE.sub(r"\1 ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return re.sub(r" (?=[,.])", "", text)
 

@@ -21,7 +21,7 @@ class TestNormalise:
         ("Gui’an", "gui'an"),
         ("over 1,400,000 racks", "over 1400000 racks"),
         ("In 2014, 300 firms", "in 2014, 300 firms"),
-        ("RMB40.28  billion ,\n up", "rmb40.28 billion, up"),
+        ("RMB40.28  billion ,\n up", "rmb 40.28 billion, up"),
         ("cloud—computing", "cloud-computing"),
     ])
     def test_readme_rules(self, raw: str, expected: str) -> None:
@@ -37,6 +37,8 @@ class TestFacts:
         ("21.1%", "marking a growth of 21.1%."),
         # Chinese has no spaces: a Chinese character beside the match is not part of a word of it
         ("55%", "这些企业中有55%提及此问题"),
+        ("99.8", "1. Guangdong RMB99.8 billion"),  # a table's bare figure, said with its column's currency
+        ("RMB 510 billion", "RMB510 billion"),
         ("政府采购", "最常见于政府采购领域"),
     ])
     def test_matches(self, alternative: str, answer: str) -> None:
