@@ -15,6 +15,7 @@ from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.text import split_sentences, tokenize
 
 STRUCTURED_KINDS = ("table_row", "chart_series")
+TITLED_KINDS = STRUCTURED_KINDS + ("table_note", "chart_note")  # "Table 3 (title) — …": the title is context
 
 
 @dataclass
@@ -88,7 +89,7 @@ def candidates_of(docs: list[Document]) -> list[Candidate]:
                 continue
             figures = find_figures(sentence)
             out.append(Candidate(sentence, doc, rank, previous,
-                                 _by_header(sentence, figures) if kind in STRUCTURED_KINDS else figures))
+                                 _by_header(sentence, figures) if kind in TITLED_KINDS else figures))
             previous = sentence
     return out
 

@@ -28,6 +28,7 @@ from rag.lang.detect import has_cjk
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
+ABSTAIN_ZH_AS_ASKED = "报告没有按所问的回答这个问题"
 ENGLISH_ONLY_ZH = "（报告此处只有英文原文。）"
 RECORD_KINDS = ("table_row", "chart_series", "list_item")
 
@@ -149,6 +150,15 @@ class ExtractiveAnswerer:
         if planned:
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: {planned}, not what is already in place. See the "
                                 "cited passage.", abstained=True, confidence=confidence, evidence=[_evidence(best)],
+                                kind=qa.kind)
+        if qa.years and best.features.get("year_other") and qa.operator != "delta":
+            # a figure of another year is not the answer to a question about this one ("GDP growth in 2024"
+            # against the 2025 table): say what the passage covers instead
+            said = ", ".join(sorted(best.years()))
+            asked = ", ".join(sorted(qa.years))
+            text = (f"{ABSTAIN_ZH_AS_ASKED}：引用的段落给出的是{said}年的数据，而不是{asked}年的。" if qa.lang == "zh" else
+                    f"{ABSTAIN_TEXT} as asked: the cited passage gives figures for {said}, not {asked}.")
+            return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
         composed = (compare(qa, best, self.index) or change(qa, best) or list_answer(qa, best, self.index)
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")

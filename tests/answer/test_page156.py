@@ -234,3 +234,21 @@ def test_a_chinese_question_the_page_does_not_answer_is_refused_in_chinese(assis
     response = assistant.ask("贵安新区有多少所大学？")
     assert response.abstained
     assert response.answer.startswith("报告中没有回答这个问题")
+
+
+@pytest.mark.parametrize("question, covered", [
+    ("What was Gui'an's GDP growth rate in 2025?", "2024"),
+    ("How much was the GDP of the directly administered area in 2022?", "2024"),
+])
+def test_a_year_the_page_does_not_cover_is_not_answered_with_another_years_figure(assistant, question, covered):
+    """The page gives 2024's GDP; asked for another year, the assistant says which year the passage covers and
+    cites it, instead of presenting 2024's figure."""
+    response = assistant.ask(question)
+    assert response.abstained, response.answer
+    assert covered in response.answer and "21.1%" not in response.answer
+    assert response.citations and response.citations[0].page == 156
+
+
+def test_a_year_the_page_covers_is_answered(assistant):
+    response = assistant.ask("What was the GDP of the directly administered area in 2024?")
+    assert not response.abstained and "RMB40.28 billion" in response.answer
