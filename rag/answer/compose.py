@@ -194,8 +194,9 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
         return None
     if qa.operator == "order":
         rows.sort(key=lambda x: -x[1].value)
-        listed = "; ".join(f"{n}. {record_label(r)} {with_header_unit(r, f)}" for n, (r, f) in enumerate(rows, 1))
-        return Composed(f"{listed}. (Ranked from the quoted figures.)", [r for r, _ in rows], computed=True)
+        listed = "; ".join(f"{record_label(r)} {with_header_unit(r, f)}" for r, f in rows)
+        return Composed(f"Highest first: {listed}. (Ranked from the quoted figures.)", [r for r, _ in rows],
+                        computed=True)
     top_row, _ = pick(rows, key=lambda x: x[1].value)
     used = [top_row] + [r for r, _ in rows if r is not top_row]
     return Composed(_compared([(record_label(r), f) for r, f in rows], pick), used, computed=True)

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from rag.answer.candidates import candidates_of
 from rag.answer.compose import change, compare, figure_answer, lead_figure, list_answer
 from rag.answer.question import analyse
+from rag.figures import numbers_in
 from rag.ingest.models import Chunk
 from rag.retrieve import chunk_document
 
@@ -43,6 +44,20 @@ def test_highest_across_the_rows_is_compared_and_every_figure_quoted():
     assert composed.text.startswith("Nansha (15%")
     assert {c.doc.id for c in composed.used} == {"c0", "c1", "c2"}
     assert "compared" in composed.text.lower()
+
+
+def test_rank_by_a_figure_orders_every_row_and_adds_no_number():
+    index, chunks = _table_index()
+    qa = analyse("Rank the districts by vacancy in 2024", report_year=2026)
+    composed = compare(qa, _candidate(chunks[2]), index)
+    assert composed is not None and composed.computed
+    assert composed.text.startswith("Highest first: Nansha 16%; Tianhe 12%; Huangpu 10%")
+    assert {c.doc.id for c in composed.used} == {"c0", "c1", "c2"}
+    assert set(numbers_in(composed.text)) <= {"16", "12", "10"}
+
+
+def test_what_rank_asks_for_one_place_not_the_order_of_all():
+    assert analyse("What rank did Nansha take for vacancy?", report_year=2026).operator is None
 
 
 def test_which_year_compares_the_points_of_one_row():
