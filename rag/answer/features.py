@@ -215,7 +215,13 @@ class Featurizer:
 
 def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     """How well the candidate holds what is asked: the best-fitting figure for a figure question (a figure the
-    question states itself does not count), a name for where/who, an enumeration for a list."""
+    question states itself does not count), a name for where/who, an enumeration for a list; for a change ("is it
+    getting better or worse?", "by how much did it rise?") a stated change or two figures of one kind to compare."""
+    if qa.operator == "delta":
+        held = [f for f in c.figures if f.kind != "year" and f.number not in qa.given]
+        kinds = [f.kind for f in held if not qa.accepts or qa.accepts.get(f.kind, 0.0) > 0]
+        if any(k == "points" for k in kinds) or any(kinds.count(k) >= 2 for k in set(kinds)):
+            return 1.0
     if qa.accepts:
         best = 0.0
         for f in c.figures:
