@@ -136,7 +136,7 @@ class ChainState:
 _FOLLOWUP = vocabulary("en", "question").get("followup", {})
 _ANAPHOR_RE = phrase_pattern(tuple(_FOLLOWUP.get("pronouns", ())))
 _CONTINUATION_RE = re.compile(rf"^\s*(?:{phrase_pattern(tuple(_FOLLOWUP.get('openers', ()))).pattern})", re.IGNORECASE)
-_SWITCH_RE = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|how)\s+about\s+\S", re.IGNORECASE)
+_SWITCH_RE = re.compile(rf"^\s*(?:{phrase_pattern(tuple(_FOLLOWUP.get('switches', ()))).pattern})", re.IGNORECASE)
 _INJECTION_RE = re.compile(
     r"^\s*(ignore|disregard|forget|pretend|act as|you are now|you must|say that|say the|say yes|say no|just say|"
     r"respond with|reply with|answer with|answer only|output|print|reveal|from now on|system( override)?\b|"
@@ -182,15 +182,18 @@ def dropped_subject(message: str, kept: str) -> str:
 
 
 def is_switch(question: str) -> bool:
-    """"And Guangxi?", "what about 2024?": an opener and a new subject, nothing else: the rest of the question is
-    the last one's. The subject is at most a few words and asks for no kind of answer of its own."""
+    """"What about 2024?", "and what about computing power?" (a switch opener, rag/lang/en/question.toml), or "And
+    Guangxi?" (an opener and a new subject of a few words that asks for no kind of answer of its own): the rest of
+    the question is the last one's."""
     from rag.answer.question import analyse
 
-    m = _SWITCH_RE.match(question) or _CONTINUATION_RE.match(question)
+    switch = _SWITCH_RE.match(question)
+    if switch:
+        return bool(question[switch.end():].strip(" ?"))
+    m = _CONTINUATION_RE.match(question)
     if not m:
         return False
-    rest = question[m.end():] if not _SWITCH_RE.match(question) else re.sub(r"^\s*(?:and\s+|so\s+)?\w+\s+about",
-                                                                             "", question, flags=re.IGNORECASE)
+    rest = question[m.end():]
     words = tokenize(rest)
     return 0 < len(words) <= 3 and not _ANAPHOR_RE.search(rest) and analyse(rest, report_year=0).kind == "describe"
 

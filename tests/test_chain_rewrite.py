@@ -1,0 +1,31 @@
+"""How a follow-up is rewritten for retrieval (rag/chain.py): pure, no model, no index."""
+from __future__ import annotations
+
+from rag.chain import is_follow_up, is_switch, rewrite_query
+from rag.history import Turn
+
+FUJIAN = Turn(question="What was Fujian's GDP growth in 2025?", query="What was Fujian's GDP growth in 2025?",
+              answer="5.3% — Table 12 (Output and size, 2025) — Fujian: Real growth (%) 5.3",
+              citations=[{"quote": "Table 12 (Output and size, 2025) — Fujian: Real growth (%) 5.3",
+                          "section": "Key Economic Indicators > Table 12 (Output and size, 2025)"}])
+
+
+def test_a_new_subject_alone_is_a_switch_capitalised_or_not():
+    for question in ("and Guangxi?", "And Guangxi?", "what about 2024?", "And what about computing power?"):
+        assert is_switch(question) and is_follow_up(question), question
+    for question in ("and how many had lower revenue?", "What is the GDP of Guangxi?", "what about?"):
+        assert not is_switch(question), question
+
+
+def test_a_switch_keeps_the_last_questions_frame_without_its_subject():
+    query, rewritten = rewrite_query("And Guangxi?", [FUJIAN])
+    assert rewritten and "GDP growth" in query and "2025" in query and "Fujian" not in query
+
+
+def test_its_is_the_item_the_last_answer_chose():
+    chose = Turn(question="Which city was most popular in 2025?", query="Which city was most popular in 2025?",
+                 answer="Guangzhou (36%, the highest) — compared: Guangzhou 36%; Shenzhen 27%.",
+                 citations=[{"quote": "Table 3 (Preferred city, 2021-2025) — Guangzhou: 2024 34%; 2025 36%",
+                             "section": "Investment > Table 3 (Preferred city, 2021-2025)"}])
+    query, rewritten = rewrite_query("what was its share back in 2022?", [chose])
+    assert rewritten and "Guangzhou" in query
