@@ -87,14 +87,15 @@ def candidates_of(docs: list[Document]) -> list[Candidate]:
             sentence = text[start:end].strip()
             if not sentence:
                 continue
-            figures = find_figures(sentence)
-            out.append(Candidate(sentence, doc, rank, previous,
-                                 _by_header(sentence, figures) if kind in TITLED_KINDS else figures))
+            candidate = Candidate(sentence, doc, rank, previous, find_figures(sentence))
+            if kind in TITLED_KINDS:
+                candidate.figures = _by_header(candidate)
+            out.append(candidate)
             previous = sentence
     return out
 
 
-def _by_header(text: str, figures: list[Figure]) -> list[Figure]:
+def _by_header(c: Candidate) -> list[Figure]:
     """The figures of a table row or chart series: its cells, not its title's numbers; a cell is the kind of figure
     its column header says ("Real growth (%) 4.2" is a share and "GDP (RMB bn) 826.7" money, though each prints a
     bare number)."""
@@ -103,13 +104,12 @@ def _by_header(text: str, figures: list[Figure]) -> list[Figure]:
     from rag.answer.compose import with_header_unit
 
     out = []
-    probe = Candidate(text, Document(page_content=text, metadata={"kind": "table_row"}), 0, "", figures)
-    title_end = text.find(" — ")
-    for f in figures:
+    title_end = c.text.find(" — ")
+    for f in c.figures:
         if f.start < title_end:
             continue  # the title's own numbers ("Figure 18", "(2021-2025)") are no data of the record
-        if f.kind == "count":
-            said = find_figures(with_header_unit(probe, f))
+        if f.kind == "count" and c.structured:
+            said = find_figures(with_header_unit(c, f))
             if len(said) == 1 and said[0].kind != f.kind:
                 f = replace(f, kind=said[0].kind)
         out.append(f)
