@@ -30,7 +30,7 @@ from rag.lang import phrase_pattern, vocabulary
 from rag.figures import YEAR_RE
 from rag.retrieve import HybridRetriever, RetrievalMode
 from rag.spelling import Speller
-from rag.text import QUERY_SYNONYMS, STOPWORDS, named_entities, split_sentences, tokenize
+from rag.text import QUERY_SYNONYMS, STOPWORDS, expand_abbreviations, named_entities, split_sentences, tokenize
 
 # Words a question may use that the report need not contain; spelling correction knows them too.
 QUERY_WORDS = {w for key in QUERY_SYNONYMS for w in key.split()} | {
@@ -327,7 +327,7 @@ class ReportAssistant:
 
     def _rewrite(self, state: ChainState) -> ChainState:
         kept = strip_instructions(state.message)
-        question = self.speller().correct_text(kept)
+        question = self.speller().correct_text(expand_abbreviations(kept, self.index.surface_words))
         query, rewritten = rewrite_query(question, state.history)
         if not rewritten and is_follow_up(question):
             # "Say the eco-city covers 500 hectares. How big is it really?": "it" is what the dropped

@@ -12,7 +12,7 @@ rank), read from the unit it is printed with; units, scales, month names and num
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rag.lang import vocabulary
@@ -30,6 +30,7 @@ class Figure:
     start: int
     end: int
     unit: str = ""
+    relative: bool = False  # a difference, not a level: "560 km shorter than", "RMB2 billion more than"
 
     @property
     def number(self) -> str:
@@ -58,7 +59,7 @@ def _patterns(lang: str = "en") -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     figure = re.compile(
         rf"(?<![\w.,])(?:(?P<qual>{qualifier})\s+)?(?P<cur>{prefix})?\s?(?P<sign>(?<![^\s(])[-−+](?=\d))?(?P<num>{number})(?![\d])"
-        rf"(?:\s?(?P<scale>{scale})(?![a-z]))?"
+        rf"(?:\s?(?P<scale>{scale})(?![a-z²³]))?"
         rf"(?:(?:\s?|-)(?P<unit>{unit_alt}|{suffix})(?![A-Za-z]))?",
         re.IGNORECASE,
     )
@@ -145,7 +146,17 @@ def _find(text: str) -> tuple[Figure, ...]:
     for n, a, b in ordinals_in(text):
         if free(a, b):
             found.append(Figure(text[a:b], float(n), "rank", a, b))
+    relative = _relative_re()
+    if relative is not None:
+        found = [replace(f, relative=True) if f.kind not in ("year", "date", "rank") and relative.match(text, f.end)
+                 else f for f in found]
     return tuple(sorted(found, key=lambda f: f.start))
+
+
+@lru_cache(maxsize=1)
+def _relative_re() -> re.Pattern[str] | None:
+    words = vocabulary("en", "units").get("comparative", [])
+    return re.compile(rf"\s+(?:{_alternation(words)})(?![\w])", re.IGNORECASE) if words else None
 
 
 def find_figures(text: str) -> list[Figure]:
@@ -158,6 +169,25 @@ def years_in(text: str) -> set[str]:
     return set(YEAR_RE.findall(text)) if "-" not in text else set(YEAR_RE.findall(text)) | {
         str(y) for a, b in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", text)
         for y in range(int(a), int(b) + 1) if int(b) - int(a) <= 30}
+
+
+@lru_cache(maxsize=1)
+def _base_year_re() -> re.Pattern[str]:
+    markers = _alternation(vocabulary("en", "units").get("comparison_base", []))
+    # the marker, then at most a few words and figures of the same clause, then the year
+    return re.compile(rf"(?<![\w])(?:{markers})(?![\w])(?:(?!(?:19|20)\d{{2}})[^.;,:()]|\.(?=\d)){{0,40}}?(?<![\d.,])((?:19|20)\d{{2}})(?![\d.,]?\d)"
+                      r"(?!\s*(?:to|until|[-–])\s*(?:19|20)\d{2})",
+                      re.IGNORECASE)
+
+
+def base_years(text: str) -> set[str]:
+    """The years a text names only as the base of a comparison ("43% reported higher revenue, three points more
+    than in 2024": 2024 is what is compared with, the figure is of the passage's year); a span ("from 2020 to
+    2024") is no comparison."""
+    if not vocabulary("en", "units").get("comparison_base"):
+        return set()
+    base = set(_base_year_re().findall(text))
+    return {y for y in base if y not in years_in(_base_year_re().sub(" ", text))} if base else set()
 
 
 def numbers_in(text: str) -> list[str]:

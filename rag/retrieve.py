@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from rag.config import Settings
 from rag.index import ReportIndex
 from rag.ingest.models import Chunk
-from rag.text import expand_query
+from rag.text import english_form, expand_query
 
 
 class RetrievalMode(str, Enum):
@@ -62,9 +62,24 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k or s.top_k
         self.index.reload()
         expanded = expand_query(query)
-        dense = self.index.dense_search(expanded, s.dense_k) if self.mode != RetrievalMode.LEXICAL else []
+        dense = self._dense(query, expanded, s.dense_k) if self.mode != RetrievalMode.LEXICAL else []
         lexical = self.index.lexical_search(expanded, s.lexical_k) if self.mode != RetrievalMode.DENSE else []
         return fuse(dense, lexical, k=k, rrf_k=s.rrf_k, dense_weight=s.dense_weight, lexical_weight=s.lexical_weight)
+
+
+    def _dense(self, query: str, expanded: str, k: int) -> list[tuple[Chunk, float]]:
+        """Dense hits. A Chinese question is also searched in English: the English of its terms and the spellings of
+        its names the report prints ("榕口…招聘…比例" -> "hiring recruit share percent rongkou"), which the English
+        embedding model reads far better than characters; a chunk found both ways keeps its better similarity."""
+        hits = self.index.dense_search(expanded, k)
+        english = english_form(query, self.index.lexical.postings)
+        if english is None:
+            return hits
+        best: dict[str, tuple[Chunk, float]] = {c.id: (c, sim) for c, sim in hits}
+        for chunk, sim in self.index.dense_search(english, k):
+            if chunk.id not in best or sim > best[chunk.id][1]:
+                best[chunk.id] = (chunk, sim)
+        return sorted(best.values(), key=lambda hit: -hit[1])[:k]
 
 
 def fuse(dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], *, k: int, rrf_k: int,

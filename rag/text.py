@@ -21,7 +21,7 @@ import snowballstemmer
 
 from rag.figures import numbers_in  # noqa: F401  (one figure parser; re-exported for callers)
 from rag.lang import vocabulary
-from rag.lang.detect import CJK_CHARS, CJK_RE
+from rag.lang.detect import CJK_CHARS, CJK_RE, cjk_share
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "vs", "etc", "e.g", "i.e", "co", "ltd", "inc", "st", "jan", "feb",
                   "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "p", "pp", "fig"}
@@ -41,13 +41,8 @@ _UNIT_SYNONYMS = (
     (re.compile(r"centre"), "center"),
     (re.compile(r"\bmn\b"), " million "),
 )
-_EN_STOPWORDS = frozenset(
-    "a an and are as at be been by did do does for from has have how in is it its of on or that the this "
-    "to was were what when where which who whom why will with what's whats there their they about into "
-    "than then so such can could would should much many me tell please give show i we you our your "
-    "report reports document page say says said mention mentions mentioned describe describes described "
-    "according".split()
-)
+# English function words, question words and words about the report itself (rag/lang/en/stopwords.toml).
+_EN_STOPWORDS = frozenset(vocabulary("en", "stopwords").get("words", []))
 # Chinese function and question words (rag/lang/zh/stopwords.toml): no English word is among them.
 ZH_STOPWORDS = frozenset(vocabulary("zh", "stopwords").get("words", []))
 STOPWORDS = _EN_STOPWORDS | ZH_STOPWORDS
@@ -322,6 +317,44 @@ def romanised_names(text: str) -> list[str]:
         syllables = lazy_pinyin(run)
         out += ["".join(pair) for pair in zip(syllables, syllables[1:])]
     return list(dict.fromkeys(out))
+
+
+def english_form(question: str, known: Iterable[str] | dict) -> str | None:
+    """A Chinese question as the English embedding model can read it: what it writes in Latin letters and digits,
+    the English of its glossary terms and the spellings of its names the report prints (``known``: the index's
+    words), e.g. "榕口…招聘…比例" -> "hiring recruit share percent rongkou". None for an English question, or when
+    fewer than two such words are found."""
+    if cjk_share(question) < 0.3:
+        return None
+    english = with_english(question)[len(question):].split()
+    names = [t for t in romanised_names(question) if t in known]
+    typed = re.findall(r"[A-Za-z0-9][A-Za-z0-9.%&-]*", question)
+    words = list(dict.fromkeys(typed + english + names))
+    return " ".join(words) if len(words) >= 2 else None
+
+
+ABBREVIATIONS: dict[str, str] = dict(vocabulary("en", "synonyms").get("abbreviations", {}))
+
+
+def expand_abbreviations(question: str, report_words: set[str]) -> str:
+    """The question with each abbreviation the report never prints ("IP", where the report says "intellectual
+    property") spelt out (rag/lang/en/synonyms.toml ``[abbreviations]``). ``report_words``: the report's words,
+    lower-cased. Matched as typed, in capitals, so a word ("ai" in a Chinese romanisation) is left alone."""
+    def spell(match: re.Match[str]) -> str:
+        short = match.group()
+        words = ABBREVIATIONS.get(short)
+        if words is None or all(part.lower() in report_words for part in re.findall(r"[A-Za-z]+", short)):
+            return short
+        return words
+
+    if not ABBREVIATIONS:
+        return question
+    return _abbreviation_re().sub(spell, question)
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w&])(?:{_alternation(ABBREVIATIONS)})(?![\w&])")
 
 
 def expand_query(query: str) -> str:

@@ -30,3 +30,46 @@ def test_values_are_comparable():
 def test_a_year_span_names_every_year_in_it():
     assert years_in("Change in revenue (2021-2023)") == {"2021", "2022", "2023"}
     assert numbers_in("RMB40.28 billion, 1,901 km²") == ["40.28", "1901"]
+
+
+@pytest.mark.parametrize("text, base", [
+    # the year a figure is compared with is not the figure's year
+    ("Of the members, 43% reported higher sales, three points more than in 2024.", {"2024"}),
+    ("Occupancy fell to 61% in 2025, down from 66% in 2023.", {"2023"}),
+    ("Exports rose 5% in 2024 compared with 2023.", {"2023"}),
+    # a span, and a year also named outside the comparison, are no base
+    ("Output grew from 2020 to 2024.", set()),
+    ("In 2024 hiring slowed, and 2024 saw fewer hires than 2023.", {"2023"}),
+    ("Compared with 2023, spending in 2023 was flat.", set()),
+])
+def test_a_year_named_only_as_the_base_of_a_comparison(text, base):
+    from rag.figures import base_years
+
+    assert base_years(text) == base
+
+
+def test_a_sentence_comparing_with_last_year_is_of_its_paragraphs_year():
+    from rag.answer.candidates import candidates_of
+    from rag.ingest.models import Chunk
+    from rag.retrieve import chunk_document
+
+    text = ("Hiring picked up in 2025. Of the members, 38% added staff, six points more than in 2024. "
+            "In 2023 the share had been 29%.")
+    chunk = Chunk(id="c1", text=text, source="f.txt", page=3, page_label="3", section="Staffing", footnotes=(),
+                  start=0, end=len(text), kind="paragraph")
+    first, second, third = candidates_of([chunk_document(chunk, score=1.0, dense=0.5, lexical=1.0)])
+    assert "2025" in second.years() and "2024" not in second.own_years()  # 2024 is the base: the 38% is of 2025
+    assert third.years() == {"2023"}  # a sentence with its own year keeps it
+
+
+def test_a_figure_before_a_comparative_is_a_difference_not_a_level():
+    shorter, = find_figures("a route more than 560 km shorter than the present one")
+    level, = find_figures("a waterway more than 560 km long")
+    assert shorter.kind == level.kind == "length"
+    assert shorter.relative and not level.relative
+    assert [f.relative for f in find_figures("RMB2 billion more than in 2024, and 5% below the peak")] == [
+        True, False, True]
+
+
+def test_square_metres_are_an_area_not_millions():
+    assert [(f.text, f.kind) for f in find_figures("about 220,000 m² of floor space")] == [("about 220,000 m²", "area")]

@@ -7,12 +7,14 @@ title and series label. So a table cell or a chart value is found the same way a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
-from rag.figures import Figure, find_figures, years_in
+from rag.figures import Figure, base_years, find_figures, years_in
 from rag.ingest.chunk import SECTION_SEPARATOR
-from rag.text import split_sentences, tokenize
+from rag.lang.detect import CJK_RE
+from rag.text import romanised_names, split_sentences, tokenize
 
 STRUCTURED_KINDS = ("table_row", "chart_series")
 TITLED_KINDS = STRUCTURED_KINDS + ("table_note", "chart_note")  # "Table 3 (title) — …": the title is context
@@ -29,6 +31,7 @@ class Candidate:
     figures: list[Figure] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    following: str = ""  # for a lead-in ("The most common forms were:"), the list items it introduces
 
     @property
     def kind(self) -> str:
@@ -48,22 +51,32 @@ class Candidate:
 
     @property
     def context(self) -> str:
-        """The words a reader sees around the sentence: its section path, the sentence before it."""
-        return f"{self.section} {self.previous}"
+        """The words a reader sees around the sentence: its section path, the sentence before it, and for a lead-in
+        the items it introduces."""
+        return f"{self.section} {self.previous} {self.following}"
 
     def tokens(self) -> set[str]:
         return set(tokenize(self.text))
 
     def context_tokens(self) -> set[str]:
-        return set(tokenize(self.text)) | set(tokenize(self.section)) | set(tokenize(self.previous))
+        tokens = (set(tokenize(self.text)) | set(tokenize(self.section)) | set(tokenize(self.previous))
+                  | set(tokenize(self.following)))
+        if CJK_RE.search(self.text):
+            tokens |= _romanised(self.text)  # "榕口" in a Chinese sentence is the "Rongkou" a question names
+        return tokens
 
     def years(self) -> set[str]:
         """The years the candidate speaks of: its own, else its paragraph's ("Revenue recovered in 2025. Of the
-        companies, 43% reported…" is about 2025), and its section's."""
+        companies, 43% reported…" is about 2025), and its section's. A year the sentence only compares with ("three
+        points more than in 2024") is not its own: the sentence's figures are of the paragraph's year."""
         own = years_in(self.text)
-        if not own and not self.structured:
-            own = years_in(self.doc.page_content)
+        if not self.structured and (not own or own <= base_years(self.text)):
+            own = own | years_in(self.doc.page_content)
         return own | years_in(self.section)
+
+    def own_years(self) -> set[str]:
+        """The years the candidate's figures are of: its years less those it names only as a comparison's base."""
+        return self.years() - (base_years(self.text) if not self.structured else set())
 
     @property
     def meaning(self) -> str:
@@ -72,7 +85,13 @@ class Candidate:
         if self.kind == "footnote":
             return f"Source cited for {self.section_path[-1] if self.section_path else 'the page'}: {self.text}"
         head = self.section_path[-1] if self.section_path else ""
-        return f"{head}: {self.text}" if head and head not in self.text else self.text
+        text = f"{self.text} {self.following}" if self.following else self.text
+        return f"{head}: {text}" if head and head not in self.text else text
+
+
+@lru_cache(maxsize=20_000)
+def _romanised(text: str) -> frozenset[str]:
+    return frozenset(romanised_names(text))
 
 
 def candidates_of(docs: list[Document]) -> list[Candidate]:

@@ -14,7 +14,7 @@ from rag.answer.question import QuestionAnalysis
 from rag.figures import Figure, YEAR_RE
 from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.lang import phrase_pattern, vocabulary
-from rag.text import tokenize
+from rag.text import split_sentences, tokenize
 
 
 @dataclass
@@ -49,6 +49,8 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         return -10.0
     if f.kind in ("year",) and qa.kind not in ("year", "date"):
         return -10.0
+    if qa.accepts and not qa.accepts.get(f.kind):
+        return -10.0  # "And its area?": a date of the same sentence is no answer, whatever words it follows
     score = 3.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
     text = c.text
     label = _label_before(text, f, c.figures)
@@ -59,7 +61,7 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         label = label.rsplit(":", 1)[-1]
         label_years = set(YEAR_RE.findall(label))
         if qa.years:
-            score += 2.5 if label_years & qa.years else -2.0 if label_years else 0.0
+            score += 2.5 if label_years & qa.years else -2.0 if label_years and not qa.years_borrowed else 0.0
     else:
         # the words between a figure and its neighbours are its own: "a planned area of 1,901 km² and a directly
         # administered area of 491 km²" — "directly administered" belongs to 491, not to 1,901
@@ -75,8 +77,8 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
             said = [y for y in YEAR_RE.findall(text[:f.start])]
             if said and said[-1] in qa.years:
                 score += 2.0
-            elif said:
-                score -= 2.0
+            elif said and not qa.years_borrowed:
+                score -= 2.0  # (a year the conversation gave is no condition: "… in 2030?" — "And its area?")
     label_tokens = set(tokenize(label, keep_stopwords=True))
     change_headers = _change_header_tokens()
     if c.structured and label_tokens and label_tokens <= change_headers | {"percent"}:
@@ -85,7 +87,8 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         if earlier:
             earlier_label = _label_before(c.text, earlier[-1], c.figures).rsplit(":", 1)[-1]
             label_tokens |= set(tokenize(earlier_label, keep_stopwords=True))
-    is_change = f.kind == "points" or bool(label_tokens & change_headers) or f.text.startswith(("+", "-", "−"))
+    is_change = (f.kind == "points" or f.relative or bool(label_tokens & change_headers)
+                 or f.text.startswith(("+", "-", "−")))
     wants_change = qa.operator == "delta" or (bool(qa.change_words) and qa.kind == "share")
     if is_change and wants_change:
         score += 1.5
@@ -302,11 +305,12 @@ def list_answer(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None
     was asked, as a reader reads on (unless it holds the asked figure itself)."""
     if qa.operator in ("max", "min", "order"):
         return None
-    if best.kind == "list_item" and qa.kind == "list":
+    if best.kind == "list_item" and qa.wants_list:
         items = siblings(best, index)
         if names_item(qa, best, items):
             return None  # about this item, not the list
-    elif is_lead_in(best) and (qa.kind == "list" or lead_figure(qa, best) is None):
+    elif (is_lead_in(best) and (qa.wants_list or lead_figure(qa, best) is None)) or (
+            qa.wants_list and best.following):
         items = items_after(best, index)
     else:
         return None
@@ -320,9 +324,8 @@ def items_after(lead: Candidate, index) -> list[Candidate]:
     meta = lead.doc.metadata
     from rag.retrieve import chunk_document
 
-    after = [c for c in index.chunks.values() if c.source == meta.get("source") and c.page == meta.get("page")
-             and c.kind == "list_item" and c.start > int(meta.get("start", 0))]
-    after.sort(key=lambda c: c.start)
+    after = [c for c in page_chunks(index, meta.get("source"), meta.get("page"))
+             if c.kind == "list_item" and c.start > int(meta.get("start", 0))]
     out, last_end = [], int(meta.get("end", 0))
     for chunk in after:
         if chunk.start - last_end > 40:
@@ -332,6 +335,38 @@ def items_after(lead: Candidate, index) -> list[Candidate]:
             out.append(found[0])
         last_end = chunk.end
     return out
+
+
+_PAGES: dict[int, tuple[object, dict]] = {}
+
+
+def page_chunks(index, source, page) -> list:
+    """The chunks of one page in reading order, from a table built once per committed index state."""
+    chunks = index.chunks
+    cached = _PAGES.get(id(chunks))
+    if cached is None or cached[0] is not chunks:
+        table: dict = {}
+        for chunk in chunks.values():
+            table.setdefault((chunk.source, chunk.page), []).append(chunk)
+        for items in table.values():
+            items.sort(key=lambda c: c.start)
+        _PAGES.clear()  # one index state at a time
+        cached = _PAGES[id(chunks)] = (chunks, table)
+    return cached[1].get((source, page), [])
+
+
+def sentence_before(c: Candidate, index) -> str:
+    """The sentence printed right before the candidate's chunk on its page (a lead-in's subject is often there:
+    "Fewer companies reported problems with intellectual property. | Among those affected, the forms were:")."""
+    meta = c.doc.metadata
+    start = int(meta.get("start", 0))
+    before = [ch for ch in page_chunks(index, meta.get("source"), meta.get("page"))
+              if ch.end <= start and start - ch.end <= 40 and ch.kind not in ("table_row", "chart_series")]
+    if not before:
+        return ""
+    text = max(before, key=lambda ch: ch.end).text
+    spans = split_sentences(text)
+    return text[spans[-1][0]:spans[-1][1]].strip() if spans else text
 
 
 def _item_text(c: Candidate) -> str:
@@ -411,10 +446,12 @@ def names_item(qa: QuestionAnalysis, item: Candidate, items: list[Candidate]) ->
     """The question names this list item by the words that tell it from the others ("the health care industry"):
     its label's words that neither its list's heading nor another item's label holds."""
     shared = set(tokenize(SECTION_SEPARATOR.join(item.section_path[:-1])))
-    for other in items:
-        if other.doc.metadata.get("start") != item.doc.metadata.get("start"):
-            shared |= set(tokenize(record_label(other)))
-    own = record_label(item) + " " + (item.section_path[-1] if item.section_path else "")  # a later sentence of it
+    others = [o for o in items if o.doc.metadata.get("start") != item.doc.metadata.get("start")]
+    for other in others:
+        shared |= set(tokenize(record_label(other)))
+    # the item's own heading, when it has one (a later sentence of it); a heading its siblings share is the list's
+    head = item.section_path[-1] if item.section_path and all(o.section != item.section for o in others) else ""
+    own = record_label(item) + " " + head
     label = set(tokenize(own)) - qa.generic - shared
     return bool(label) and len(label & set(qa.terms)) >= max(1, len(label) // 2)
 

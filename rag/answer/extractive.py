@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.candidates import Candidate, candidates_of
-from rag.answer.compose import (change, compare, contradicted_premise, figure_answer, figure_question, lead_figure,
-                                 list_answer, planned_not_actual, trim)
+from rag.answer.compose import (change, compare, contradicted_premise, figure_answer, figure_question, is_lead_in,
+                                 items_after, lead_figure, list_answer, planned_not_actual, sentence_before,
+                                 trim)
 from rag.answer.features import Featurizer
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import QuestionAnalysis, analyse_turn
@@ -116,6 +117,16 @@ class ExtractiveAnswerer:
         """The question's analysis and its candidates with features and scores, best first."""
         qa = self.analyse(question, query)
         candidates = candidates_of(docs)
+        for c in candidates:
+            ends_chunk = c.kind not in ("list_item", "table_row", "chart_series") and \
+                c.doc.page_content.rstrip().endswith(c.text)
+            if is_lead_in(c) or (qa.wants_list and ends_chunk):
+                # a lead-in ("The forms were:", or for a list question any sentence a list follows: "The zone is
+                # divided into four areas.") says what its list says: its items are its context, as a reader reads
+                # on, and so is the sentence before it when that ends the chunk before
+                c.following = "; ".join(item.text for item in items_after(c, self.index))
+                if c.following and not c.previous:
+                    c.previous = sentence_before(c, self.index)
         self.featurizer.compute(qa, query or question, candidates)
         for c in candidates:
             c.score = self.scorer.score(c.features, self.ablate)
@@ -151,9 +162,10 @@ class ExtractiveAnswerer:
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: {planned}, not what is already in place. See the "
                                 "cited passage.", abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
-        if qa.years and best.features.get("year_other") and qa.operator != "delta":
+        if qa.years and not qa.years_borrowed and best.features.get("year_other") and qa.operator != "delta":
             # a figure of another year is not the answer to a question about this one ("GDP growth in 2024"
-            # against the 2025 table): say what the passage covers instead
+            # against the 2025 table): say what the passage covers instead. A year the question takes from the
+            # conversation is no such condition ("What was its output in 2024?" — "And its area?")
             said = ", ".join(sorted(best.years()))
             asked = ", ".join(sorted(qa.years))
             text = (f"{ABSTAIN_ZH_AS_ASKED}：引用的段落给出的是{said}年的数据，而不是{asked}年的。" if qa.lang == "zh" else

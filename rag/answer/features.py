@@ -14,7 +14,8 @@
 | unknown     | share of the question's weight in words the report never uses (the same for every candidate of a
 |             | question: a paraphrase, or a thing the report does not cover) |
 | years       | share of the years the question names that the candidate's context names (1 when none asked) |
-| year_other  | the question names years and the candidate names only other ones |
+| year_other  | the question names years and the candidate's figures are of other ones (a year it only compares
+|             | with, "more than in 2024", is not one of them) |
 | names       | share of the question's names the candidate's context holds (1 when it names none) |
 | names_other | the question names something the report speaks of elsewhere that the candidate's context lacks (it is
 |             | about another place or body: "Yunnan's GDP" against Guangdong's row) |
@@ -38,7 +39,7 @@ import numpy as np
 from rag.answer.candidates import Candidate
 from rag.answer.question import QuestionAnalysis
 from rag.lang.detect import CJK_RE
-from rag.text import QUERY_SYNONYMS, family, tokenize
+from rag.text import QUERY_SYNONYMS, english_form, family, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
             "names_other", "names_unknown", "focus", "agreement", "structured", "footnote")
@@ -166,7 +167,11 @@ class Featurizer:
         lexical = self.index.lexical
         unknown = [t for t in weights if not t.isdigit() and t not in lexical.postings and not lexical.correct(t)]
         report_words = {w.lower() for c in candidates for w in re.findall(r"[A-Za-z]+", f"{c.text} {c.section}")}
-        soft = self.soft(unknown, report_words) if unknown else {}
+        # near words by the embedding model for every content word of the question, not only those the report never
+        # uses: a word the report prints elsewhere ("destination") may be said another way here ("location"); a
+        # name is matched as printed (another place is no near miss)
+        soft_terms = [t for t in weights if t.isalpha() and t not in qa.names]
+        soft = self.soft(soft_terms, report_words) if soft_terms else {}
         context_sets = [c.context_tokens() for c in candidates]
         own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else "")) for c in candidates]
         known = {t for t in weights if t not in unknown}
@@ -183,6 +188,11 @@ class Featurizer:
         sims = np.full(len(candidates), np.nan, dtype=np.float32)
         vecs = self.vectors.get_many([candidates[i].meaning for i in chosen], self.index.embeddings.embed_documents)
         sims[chosen] = vecs @ q_vec
+        english = english_form(query, lexical.postings)
+        if english is not None:
+            # a Chinese question is also read in English (as retrieval reads it): a passage's better similarity counts
+            e_vec = np.asarray(self.index.embeddings.embed_query(english), dtype=np.float32)
+            sims[chosen] = np.maximum(sims[chosen], vecs @ e_vec)
         for i, c in enumerate(candidates):
             chunk_dense = float(c.doc.metadata.get("dense", 0.0) or 0.0)
             dense = float(sims[i]) if not np.isnan(sims[i]) else 0.8 * chunk_dense
@@ -201,7 +211,7 @@ class Featurizer:
                 "rank": 1.0 / (1 + c.rank),
                 "kind": kind_fit(qa, c),
                 "years": years_fit(qa, c),
-                "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.years() else 0.0,
+                "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.own_years() else 0.0,
                 "names": names_fit(qa, c, context_sets[i]),
                 "names_other": names_elsewhere(qa, context_sets[i], lexical),
                 "names_unknown": unknown_names,
@@ -216,18 +226,26 @@ class Featurizer:
 def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     """How well the candidate holds what is asked: the best-fitting figure for a figure question (a figure the
     question states itself does not count), a name for where/who, an enumeration for a list; for a change ("is it
-    getting better or worse?", "by how much did it rise?") a stated change or two figures of one kind to compare."""
+    getting better or worse?", "by how much did it rise?") a stated change or two figures of one kind to compare. A
+    difference ("560 km shorter than") answers only a question about a change."""
     if qa.operator == "delta":
         held = [f for f in c.figures if f.kind != "year" and f.number not in qa.given]
         kinds = [f.kind for f in held if not qa.accepts or qa.accepts.get(f.kind, 0.0) > 0]
-        if any(k == "points" for k in kinds) or any(kinds.count(k) >= 2 for k in set(kinds)):
+        if any(k == "points" for k in kinds) or any(f.relative for f in held) or \
+                any(kinds.count(k) >= 2 for k in set(kinds)):
             return 1.0
     if qa.accepts:
         best = 0.0
         for f in c.figures:
             if f.number in qa.given and f.kind != "year":
                 continue
-            best = max(best, qa.accepts.get(f.kind, 0.0))
+            if f.relative and qa.operator != "delta" and not qa.change_words:
+                continue  # "560 km shorter than the old route" is no length of anything
+            fit = qa.accepts.get(f.kind, 0.0)
+            if fit and qa.kind == "count" and qa.focus and f.kind in ("count", "quantity") and \
+                    counts_other(qa.focus, c.text[f.end:]):
+                fit *= 0.3  # "How many hotels…" against "home to 41,696 financial institutions"
+            best = max(best, fit)
         return best
     if qa.kind in ("year", "date"):
         return 1.0 if any(f.kind in ("year", "date") for f in c.figures) else 0.0
@@ -239,6 +257,17 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
         enumerates = c.text.count(",") >= 2 or (c.text.count(",") >= 1 and " and " in c.text)
         return 1.0 if enumerates else 0.4
     return 0.5
+
+
+def counts_other(focus: str, after: str) -> bool:
+    """A count names what it counts in the words right after it ("41,696 financial institutions"): True when those
+    words are there and none is the thing asked about (its word family, or the report's word for it)."""
+    words = re.match(r"[\s\w’'-]*", after).group()
+    counted = set(tokenize(" ".join(words.split()[:4])))
+    if not counted:
+        return False
+    families = {family(t) for t in counted}
+    return not (focus in counted or family(focus) in families or synonyms().get(focus, set()) & counted)
 
 
 def years_fit(qa: QuestionAnalysis, c: Candidate) -> float:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from rag.figures import YEAR_RE, numbers_in
 from rag.lang import phrase_pattern, vocabulary
 from rag.lang.detect import cjk_share
-from rag.text import named_entities, romanised_names, tokenize, with_english
+from rag.text import STOPWORDS, named_entities, romanised_names, tokenize, with_english
 
 
 
@@ -31,6 +31,7 @@ class QuestionAnalysis:
     operator: str | None = None  # "max", "min", "order" (every item ranked), "delta" or None
     selects: bool = False  # asks for an item ("which province…"), not only a figure
     years: frozenset[str] = frozenset()
+    years_borrowed: bool = False  # the years are the conversation's, not this question's ("and its area?")
     names: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     borrowed: tuple[str, ...] = ()  # words a follow-up takes from the conversation
@@ -42,9 +43,16 @@ class QuestionAnalysis:
     change_words: frozenset[str] = frozenset()
     extra: dict[str, str] = field(default_factory=dict)
 
+    many: bool = False  # asks for several things ("Which areas make up…", "What sectors…")
+
     @property
     def wants_figure(self) -> bool:
         return bool(self.accepts)
+
+    @property
+    def wants_list(self) -> bool:
+        """A list is asked for: by its cue, or by a plural after "which"/"what" with no figure or comparison."""
+        return self.kind == "list" or (self.many and not self.accepts and self.operator is None)
 
 
 def language(text: str) -> str:
@@ -116,6 +124,24 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
     return None, selects
 
 
+def asks_many(text: str, lang: str = "en") -> bool:
+    """"Which areas make up…", "What sectors is … targeting?": a question word, at most one word, then a plural
+    (the words are data: ``[plural]`` of ``rag/lang/en/question.toml``)."""
+    if lang != "en":
+        return False
+    data = vocabulary("en", "question").get("plural", {})
+    heads = data.get("after", [])
+    if not heads:
+        return False
+    singular_ends = tuple(data.get("not_plural_endings", []))
+    for m in re.finditer(rf"(?<![\w])(?:{'|'.join(map(re.escape, heads))})\s+(?:[a-z’'-]+\s+)?([a-z]{{3,}}s)(?![\w’'])",
+                         text.lower()):
+        word = m.group(1)
+        if word not in STOPWORDS and not word.endswith(singular_ends):
+            return True
+    return False
+
+
 def question_years(text: str, report_year: int, lang: str = "en") -> frozenset[str]:
     """Years the question names, and those it gives relative to the report's year ("last year")."""
     years = set(YEAR_RE.findall(text))
@@ -142,6 +168,7 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
                        terms=tuple(t for t in full.terms if t not in set(full.names) - set(own.names)))
     kind, accepts = (own.kind, own.accepts) if own.kind != "describe" else (full.kind, full.accepts)
     return replace(own, kind=kind, accepts=accepts, years=own.years or full.years,
+                   years_borrowed=not own.years and bool(full.years),
                    names=tuple(sorted(set(own.names) | set(full.names))),
                    borrowed=tuple(t for t in full.terms if t not in own.terms),
                    operator=own.operator or full.operator, selects=own.selects or full.selects)
@@ -190,7 +217,12 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     years = question_years(question, report_year, lang)
     # a Chinese question also carries the English of its terms (rag/lang/zh/glossary.toml): it can meet English text
     terms = tuple(dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question)))
-    optional = tuple(t for t in romanised_names(question) if t not in terms) if lang == "zh" else ()
+    romanised = romanised_names(question) if lang == "zh" else []
+    optional = tuple(t for t in romanised if t not in terms)
+    if names:
+        # a Chinese question's place written in characters ("榕口") is a name when the report prints its spelling
+        # ("Rongkou"): then a passage about another place does not answer it
+        name_tokens |= {t for t in romanised if t in names}
     given = frozenset(n for n in numbers_in(question) if n not in years)
     focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years))
     # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
@@ -198,5 +230,6 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     cue_match = _cue_match(unnamed, kind, lang)
     cue = frozenset(set(tokenize(cue_match.group(0), keep_stopwords=True)) & generic) if cue_match else frozenset()
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
+                            many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, cue=cue, given=given, change_words=change_words, optional=optional)

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from rag.spelling import Speller
+from rag.spelling import Speller, english_words
 
 
 class LexicalIndex:
@@ -48,8 +48,8 @@ class LexicalIndex:
         """The index's spelling of a query word it does not know ("aera" -> "area"): one edit away."""
         if token in self.postings:
             return token
-        if len(token) < 4 or token.isdigit():
-            return None
+        if len(token) < 4 or token.isdigit() or token in english_words():
+            return None  # a real English word the report does not use ("tolls") is not a misspelling of one it does
         if self._speller is None:
             self._speller = Speller(t for t in self.postings if t.isalpha())
         return self._speller.correct_token(token)

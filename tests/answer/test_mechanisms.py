@@ -1,0 +1,58 @@
+"""General reading mechanisms, each on a page written for it (tests/fixtures/pages/page-64-zone.txt): a list a
+sentence announces, a year named only as a comparison's base, a difference that is no level, what a count counts,
+and a follow-up that borrows the conversation's year without making it a condition."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.store
+
+PAGE = Path(__file__).parents[1] / "fixtures" / "pages" / "page-64-zone.txt"
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory):
+    from rag.chain import ReportAssistant
+    from rag.config import Settings
+    from rag.index import ReportIndex
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("zone-data"))
+    ReportIndex.open(settings).ingest([PAGE])
+    return ReportAssistant.from_settings(settings)
+
+
+def _ask(assistant, *questions: str):
+    session = uuid.uuid4().hex
+    for question in questions:
+        response = assistant.ask(question, session_id=session)
+    return response
+
+
+def test_a_list_announced_without_a_colon_is_answered_by_its_items(zone):
+    r = _ask(zone, "Which areas make up Heshan Bonded Zone?")
+    assert not r.abstained
+    assert all(area in r.answer for area in ("Port Area", "Airport Area", "Rail Freight Area")), r.answer
+    assert r.citations[0].page == 64
+
+
+def test_a_share_compared_with_last_year_is_the_passages_year(zone):
+    r = _ask(zone, "What share of firms in the zone reported higher exports in 2025?")
+    assert r.answer.startswith("41%"), r.answer
+
+
+def test_a_difference_is_not_taken_for_a_length(zone):
+    r = _ask(zone, "How long is the rail line from the quay to the inland terminal?")
+    assert r.answer.startswith("812 km"), r.answer
+
+
+def test_a_count_of_other_things_does_not_answer_how_many(zone):
+    r = _ask(zone, "How many hotels does Heshan Bonded Zone have?")
+    assert r.abstained, r.answer
+
+
+def test_a_follow_up_keeps_its_own_measure_not_the_years_of_the_turn_before(zone):
+    r = _ask(zone, "What was the output of Heshan Bonded Zone in 2025?", "And its area?")
+    assert not r.abstained and r.answer.startswith("58.4 km²"), r.answer

@@ -1,0 +1,32 @@
+"""A question is read in the report's words: abbreviations the report spells out, misspellings of its words."""
+from __future__ import annotations
+
+from rag.store.lexical import LexicalIndex
+from rag.text import expand_abbreviations, tokenize
+
+
+def test_an_abbreviation_the_report_spells_out_is_read_as_its_words():
+    report = {"intellectual", "property", "infringement"}
+    assert expand_abbreviations("Is IP infringement getting worse?", report) == (
+        "Is intellectual property infringement getting worse?")
+
+
+def test_an_abbreviation_the_report_prints_is_left_as_typed():
+    assert expand_abbreviations("How much FDI came in?", {"fdi", "foreign"}) == "How much FDI came in?"
+    assert expand_abbreviations("What is R&D spending?", {"r", "d"}) == "What is R&D spending?"
+
+
+def test_only_the_abbreviation_as_typed_is_expanded():
+    # lower case is a word, and a longer capital word is another one
+    assert expand_abbreviations("ai and IPO", set()) == "ai and IPO"
+
+
+def test_a_real_word_the_report_lacks_is_no_misspelling_of_one_it_has():
+    index = LexicalIndex([tokenize("Officials told the press the port has three berths.")])
+    assert index.correct(tokenize("tolls")[0]) is None  # "toll" is English: not "told"
+    assert index.correct("berht") == "berth"
+
+
+def test_auxiliaries_weigh_nothing_in_a_question():
+    assert tokenize("What share of firms had higher sales?") == tokenize("What share of firms higher sales?")
+    assert "may" in tokenize("in May 2024") and "us" in tokenize("moving to the US")
