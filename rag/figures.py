@@ -58,7 +58,7 @@ def _patterns(lang: str = "en") -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
     months = _alternation(units["months"]["names"])
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     figure = re.compile(
-        rf"(?<![\w.,])(?:(?P<qual>{qualifier})\s+)?(?P<cur>{prefix})?\s?(?P<sign>(?<![^\s(])[-−+](?=\d))?(?P<num>{number})(?![\d])"
+        rf"(?<![A-Za-z0-9_.,])(?:(?P<qual>{qualifier})\s+)?(?P<cur>{prefix})?\s?(?P<sign>(?<![^\s(])[-−+](?=\d))?(?P<num>{number})(?![\d])"
         rf"(?:\s?(?P<scale>{scale})(?![a-z²³]))?"
         rf"(?:(?:\s?|-)(?P<unit>{unit_alt}|{suffix})(?![A-Za-z]))?",
         re.IGNORECASE,

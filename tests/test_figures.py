@@ -73,3 +73,8 @@ def test_a_figure_before_a_comparative_is_a_difference_not_a_level():
 
 def test_square_metres_are_an_area_not_millions():
     assert [(f.text, f.kind) for f in find_figures("about 220,000 m² of floor space")] == [("about 220,000 m²", "area")]
+
+
+def test_a_figure_right_after_a_chinese_character_is_found():
+    assert [(f.text, f.kind) for f in find_figures("遇到障碍的企业占78%，2029年为75%。")] == [
+        ("78%", "share"), ("2029年", "year"), ("75%", "share")]

@@ -175,6 +175,11 @@ class ExtractiveAnswerer:
         composed = (compare(qa, best, self.index) or change(qa, best) or list_answer(qa, best, self.index)
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
                         else None))
+        if qa.wants_figure and not any(qa.accepts.get(f.kind) for f in best.figures) and (
+                composed is None or composed.used == [best]):
+            # "How many robots…" against a passage that holds no figure of any kind that answers it: the passage
+            # speaks of the thing, it does not say the figure
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=confidence, kind=qa.kind)
         if composed is None:
             chosen = [best]
             same = [c for c in candidates[1:4] if c.doc.id == best.doc.id and c.score >= 0.85 * best.score]

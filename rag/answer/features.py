@@ -242,7 +242,7 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
             if f.relative and qa.operator != "delta" and not qa.change_words:
                 continue  # "560 km shorter than the old route" is no length of anything
             fit = qa.accepts.get(f.kind, 0.0)
-            if fit and qa.kind == "count" and qa.focus and f.kind in ("count", "quantity") and \
+            if fit and qa.kind == "count" and qa.focus and f.kind == "count" and \
                     counts_other(qa.focus, c.text[f.end:]):
                 fit *= 0.3  # "How many hotels…" against "home to 41,696 financial institutions"
             best = max(best, fit)
@@ -260,8 +260,9 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
 
 
 def counts_other(focus: str, after: str) -> bool:
-    """A count names what it counts in the words right after it ("41,696 financial institutions"): True when those
-    words are there and none is the thing asked about (its word family, or the report's word for it)."""
+    """A bare count names what it counts in the words right after it ("41,696 financial institutions"; a quantity
+    says it by its unit, "66 million tonnes of goods"): True when those words are there and none is the thing asked
+    about (its word family, or the report's word for it)."""
     words = re.match(r"[\s\w’'-]*", after).group()
     counted = set(tokenize(" ".join(words.split()[:4])))
     if not counted:

@@ -198,6 +198,8 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     # a cue inside a name ("… of Gui'an New Area") says nothing about what is asked
     unnamed = lowered
     for entity in named_entities(question):
+        # "GDP of Gui'an New Area": the measure an acronym names before "of" is asked, the name after it is not
+        entity = re.sub(r"^[A-Z]{2,}s?\s+of\s+", "", entity)
         if " " in entity:
             unnamed = unnamed.replace(entity.lower(), " ")
     kind, accepts = _first_kind(unnamed, lang)

@@ -56,3 +56,9 @@ def test_a_count_of_other_things_does_not_answer_how_many(zone):
 def test_a_follow_up_keeps_its_own_measure_not_the_years_of_the_turn_before(zone):
     r = _ask(zone, "What was the output of Heshan Bonded Zone in 2025?", "And its area?")
     assert not r.abstained and r.answer.startswith("58.4 km²"), r.answer
+
+
+def test_a_figure_question_is_not_answered_by_a_passage_without_such_a_figure(zone):
+    # the page speaks of the rail spur and its route, but gives no cost
+    r = _ask(zone, "How much did the new rail spur to Lanzhou cost?")
+    assert r.abstained, r.answer

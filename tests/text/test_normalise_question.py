@@ -30,3 +30,19 @@ def test_a_real_word_the_report_lacks_is_no_misspelling_of_one_it_has():
 def test_auxiliaries_weigh_nothing_in_a_question():
     assert tokenize("What share of firms had higher sales?") == tokenize("What share of firms higher sales?")
     assert "may" in tokenize("in May 2024") and "us" in tokenize("moving to the US")
+
+
+def test_a_chinese_question_is_read_in_english_by_its_terms_and_the_names_the_report_prints():
+    from rag.text import english_form
+
+    form = english_form("榕口受访者中主要招聘应届毕业生的比例是多少？", {"rongkou"})
+    assert form is not None and "rongkou" in form.split() and "percent" in form.split()
+    assert english_form("What share of firms in Rongkou hire graduates?", {"rongkou"}) is None
+
+
+def test_the_measure_an_acronym_names_before_of_decides_what_is_asked():
+    from rag.answer.question import analyse
+
+    qa = analyse("What was the GDP of Heshan New Area's directly administered area in 2025?", report_year=2026)
+    assert qa.kind == "money"
+    assert analyse("What is the population of Heshan New Area?", report_year=2026).kind != "area"
