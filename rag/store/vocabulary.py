@@ -35,6 +35,7 @@ FILE_NAME = "word-vectors.bin"
 MAGIC = b"RAG-WORD-VECTORS 1\n"
 ALIGN = 64
 MIN_LETTERS = 3  # the answerer compares words of three letters or more
+SLICE = 512  # words per embedding call when they are embedded in slices (Builder.result)
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -143,8 +144,12 @@ class Builder:
 
     def result(self) -> WordVectors:
         rest = self._rest()
-        if rest:
-            self.matrix[rest] = np.asarray(self.embeddings.embed_documents([self.words[i] for i in rest]),
+        # In slices when the vectors do not depend on the batch (a list of 6,800 vectors as Python floats is 80 MB);
+        # else in one call, as the answerer's pool of words was embedded.
+        step = SLICE if getattr(self.embeddings, "batch_independent", False) else max(1, len(rest))
+        for k in range(0, len(rest), step):
+            part = rest[k : k + step]
+            self.matrix[part] = np.asarray(self.embeddings.embed_documents([self.words[i] for i in part]),
                                            dtype=np.float32)
         if self._thread is not None:
             self._thread.join()

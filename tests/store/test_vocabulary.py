@@ -94,3 +94,17 @@ def test_a_header_without_its_fields_is_named(tmp_path):
     path.write_bytes(data)
     with pytest.raises(CorruptWordVectorsError, match="header is incomplete.*crc32"):
         vocabulary.load(tmp_path)
+
+
+def test_a_batch_independent_model_builds_the_same_table_in_the_background_and_in_slices(monkeypatch):
+    class OneAtATime(CountingModel):
+        batch_independent = True
+
+    monkeypatch.setattr(vocabulary, "SLICE", 7)
+    words = [f"word{chr(97 + i % 26)}{i}" for i in range(300)]
+    model = OneAtATime()
+    builder = vocabulary.Builder(words, model)
+    table = builder.result()  # whatever the thread did, the rest in slices of 7
+    assert sorted(model.embedded) == sorted(words)  # each word once
+    expected = vocabulary.build(words, CountingModel())
+    assert table.words == expected.words and np.array_equal(table.matrix, expected.matrix)
