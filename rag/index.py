@@ -110,7 +110,7 @@ class ReportIndex:
         self._manifest_stamp: tuple[float, int, int] | None = None
         self._embeddings: Embeddings_ | None = None
         self._surface: tuple[int, set[str]] | None = None
-        self._word_vectors: tuple[int, Any, vocabulary.WordVectors | None] | None = None  # (generation, stamp, table)
+        self._word_vectors: tuple[Any, vocabulary.WordVectors | None] | None = None  # (file stamp, table)
         self.chroma = ChromaStore(settings, lambda: self.embeddings)
 
     @property
@@ -232,25 +232,18 @@ class ReportIndex:
 
     @property
     def word_vectors(self) -> vocabulary.WordVectors | None:
-        """The vectors of the index's words (rag/store/vocabulary.py), read once per committed state; None when
-        there is no usable table (none written yet, another model's, or damaged: logged, and the answerer embeds
-        the words it needs instead)."""
-        view = self._view
-        path = self.data_dir / vocabulary.FILE_NAME
-        cached = self._word_vectors
-        if cached is not None and cached[0] == view.generation:
-            return cached[2]
+        """The vectors of the index's words (rag/store/vocabulary.py), read again only when the file changed (an
+        ingest writes it right after its commit); None when there is no usable table (none written yet, another
+        model's, or damaged: logged, and the answerer embeds the words it needs instead)."""
         try:
-            st = path.stat()
+            st = (self.data_dir / vocabulary.FILE_NAME).stat()
             stamp: Any = (st.st_mtime_ns, st.st_size, st.st_ino)
         except OSError:
             stamp = None
-        if cached is not None and cached[1] == stamp:
-            table = cached[2]
-        else:
-            table = self._read_word_vectors()
-        self._word_vectors = (view.generation, stamp, table)
-        return table
+        cached = self._word_vectors
+        if cached is None or cached[0] != stamp:
+            cached = self._word_vectors = (stamp, self._read_word_vectors() if stamp is not None else None)
+        return cached[1]
 
     def _read_word_vectors(self) -> vocabulary.WordVectors | None:
         try:

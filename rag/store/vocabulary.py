@@ -6,8 +6,9 @@ question with such a word); with it, it looks them up and embeds only what the t
 
 A word's vector is the embedding backend's ``embed_documents`` of that one word, so it depends only on the word and
 the model: a table holds right vectors for every word it has, whichever index generation wrote it. The file
-``word-vectors.bin`` in the data dir is written at ingest, under the ingest lock and before the manifest is
-replaced (atomically: a temporary file, fsync, rename), and read once per process and committed state::
+``word-vectors.bin`` in the data dir is written at ingest, under the ingest lock, right after the manifest is
+replaced (atomically: a temporary file, fsync, rename; meanwhile readers use the previous table, right for the
+words it has, and embed the others), and read once per process (again when the file is replaced)::
 
     RAG-WORD-VECTORS 1\\n | header length (8 bytes, little-endian) | JSON header | zero padding to 64 bytes |
     float32 little-endian matrix, one row per word, in the header's word order
