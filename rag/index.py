@@ -225,7 +225,7 @@ class ReportIndex:
         view = self._view
         cached = self._surface
         if cached is None or cached[0] != view.generation:
-            words = set().union(*(vocabulary.printed_words(f"{c.section} {c.text}") for c in view.chunks.values()))
+            words = vocabulary.chunk_words(view.chunks.values())
             cached = (view.generation, words)
             self._surface = cached
         return cached[1]
@@ -258,8 +258,7 @@ class ReportIndex:
     def _word_vector_builder(self, chunks: Iterable[Chunk]) -> vocabulary.Builder | None:
         """A builder of the table of the words of ``chunks``, or None when the table on disk holds exactly them
         (its fitting rows are reused, new words embedded); part of an ingest, under its lock."""
-        words = vocabulary.table_words(set().union(*(vocabulary.printed_words(f"{c.section} {c.text}")
-                                                     for c in chunks)))
+        words = vocabulary.table_words(vocabulary.chunk_words(chunks))
         current = self._read_word_vectors()
         if current is not None and list(current.words) == words:
             return None
@@ -437,8 +436,13 @@ class ReportIndex:
             raise
         if words is not None:  # after the commit: until then readers use the old table, right for the words it has
             started = time.perf_counter()
-            vocabulary.save(words.result(), self.data_dir)
+            table = words.result()
             report.embed_seconds += time.perf_counter() - started
+            try:
+                vocabulary.save(table, self.data_dir)
+            except OSError as exc:  # the index is committed; without the table answers only embed more words
+                log.warning("The word vector table could not be written in %s (%s); answers embed the words they "
+                            "need until an ingest writes it.", self.data_dir, exc.strerror or exc)
 
     def source_list(self) -> list[dict[str, Any]]:
         """Every ingested file: path (relative to the corpus root, never absolute), kind, pages, printed

@@ -49,6 +49,11 @@ def printed_words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
+def chunk_words(chunks) -> set[str]:
+    """Every word of the chunks' sections and text as printed, lower-cased."""
+    return set().union(*(printed_words(f"{c.section} {c.text}") for c in chunks))
+
+
 def table_words(words: set[str]) -> list[str]:
     """The words a table holds: those of ``MIN_LETTERS`` letters or more, sorted."""
     return sorted(w for w in words if len(w) >= MIN_LETTERS)

@@ -2,6 +2,7 @@
 embedding the report's words again, a damaged table named and answered around, and the same answers either way."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -50,7 +51,7 @@ def corpus(tmp_path):
 def ask_in_new_process(settings, question: str = QUESTION) -> tuple[dict, str]:
     env = dict(os.environ, RAG_DATA_DIR=str(settings.data_dir), RAG_EMBEDDING_BACKEND=settings.embedding_backend,
                PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
-    out = subprocess.run([sys.executable, "-c", ASK, question], cwd=ROOT, env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", ASK, question], cwd=ROOT, env=env, capture_output=True, text=True, check=False,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1]), out.stderr
@@ -151,3 +152,18 @@ def test_answers_are_the_same_with_and_without_the_table(make_settings, corpus, 
     without = ReportAssistant.from_settings(settings)
     assert without.index.word_vectors is None
     assert answers(without) == first
+
+
+def test_a_table_that_cannot_be_written_leaves_the_ingest_committed(make_settings, corpus, monkeypatch, caplog):
+    settings = make_settings(embedding_backend="onnx-int8")
+
+    def refuse(table, data_dir):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(vocabulary, "save", refuse)
+    index = ReportIndex.open(settings)
+    report = index.ingest([corpus])
+    assert report.added > 5 and index.word_vectors is None
+    assert "word vector table could not be written" in caplog.text and "No space left on device" in caplog.text
+    answer = ReportAssistant.from_settings(settings).ask("What is the planned area of Gui'an New Area?").answer
+    assert "1,901 km²" in answer
