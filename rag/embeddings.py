@@ -88,6 +88,7 @@ class TorchEmbeddings(_CachedQueries):
     """sentence-transformers on PyTorch (normalised vectors)."""
 
     backend = "torch"
+    batch_independent = False  # a padded batch: a text's vector differs (in its last bits) alone and among others
 
     def __init__(self, name: str, *, batch_size: int = 64) -> None:
         _quiet_hf()
@@ -114,6 +115,7 @@ class OnnxEmbeddings(_CachedQueries):
     """The int8 ONNX export of the model on onnxruntime: tokenizer, transformer, mean pooling, L2 norm."""
 
     backend = "onnx-int8"
+    batch_independent = True  # one text per model call
 
     def __init__(self, name: str, *, cache_dir: Path, batch_size: int = 64) -> None:
         _quiet_hf()

@@ -28,7 +28,7 @@ index or the new one, never a mix:
 from __future__ import annotations
 
 import hashlib
-import re
+import logging
 import threading
 import time
 import uuid
@@ -53,6 +53,7 @@ from rag.ingest.pipeline import (
     source_kind,
     walked_sources,
 )
+from rag.store import vocabulary
 from rag.store.chroma import ChromaStore
 from rag.store.embedding import BUNDLED_MODELS, Embeddings_, load_embeddings, resolve_model_path
 from rag.store.errors import (
@@ -73,6 +74,9 @@ from rag.text import tokenize
 __all__ = ["BUNDLED_MODELS", "BackendMismatchError", "CorruptIndexError", "IndexError_", "IndexMismatchError",
            "IngestLockedError", "IngestReport", "LexicalIndex", "ModelNotFoundError", "ReportIndex",
            "StoreUnavailableError", "load_embeddings", "resolve_model_path", "unique_source"]
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class ReportIndex:
         self._manifest_stamp: tuple[float, int, int] | None = None
         self._embeddings: Embeddings_ | None = None
         self._surface: tuple[int, set[str]] | None = None
+        self._word_vectors: tuple[Any, vocabulary.WordVectors | None] | None = None  # (file stamp, table)
         self.chroma = ChromaStore(settings, lambda: self.embeddings)
 
     @property
@@ -220,10 +225,44 @@ class ReportIndex:
         view = self._view
         cached = self._surface
         if cached is None or cached[0] != view.generation:
-            words = {w.lower() for c in view.chunks.values() for w in re.findall(r"[A-Za-z]+", f"{c.section} {c.text}")}
+            words = vocabulary.chunk_words(view.chunks.values())
             cached = (view.generation, words)
             self._surface = cached
         return cached[1]
+
+    @property
+    def word_vectors(self) -> vocabulary.WordVectors | None:
+        """The vectors of the index's words (rag/store/vocabulary.py), read again only when the file changed (an
+        ingest writes it right after its commit); None when there is no usable table (none written yet, another
+        model's, or damaged: logged, and the answerer embeds the words it needs instead)."""
+        try:
+            st = (self.data_dir / vocabulary.FILE_NAME).stat()
+            stamp: Any = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamp = None
+        cached = self._word_vectors
+        if cached is None or cached[0] != stamp:
+            cached = self._word_vectors = (stamp, self._read_word_vectors() if stamp is not None else None)
+        return cached[1]
+
+    def _read_word_vectors(self) -> vocabulary.WordVectors | None:
+        try:
+            table = vocabulary.load(self.data_dir)
+        except vocabulary.CorruptWordVectorsError as exc:
+            log.warning("%s", exc)
+            return None
+        if table is not None and not table.fits(self.embeddings):
+            return None  # another model's or backend's vectors: the next ingest writes ours
+        return table
+
+    def _word_vector_builder(self, chunks: Iterable[Chunk]) -> vocabulary.Builder | None:
+        """A builder of the table of the words of ``chunks``, or None when the table on disk holds exactly them
+        (its fitting rows are reused, new words embedded); part of an ingest, under its lock."""
+        words = vocabulary.table_words(vocabulary.chunk_words(chunks))
+        current = self._read_word_vectors()
+        if current is not None and list(current.words) == words:
+            return None
+        return vocabulary.Builder(words, self.embeddings, reuse=current)
 
     @property
     def ready(self) -> bool:
@@ -376,18 +415,34 @@ class ReportIndex:
             repair = [current[i] for i in sorted(lost) if i in current]
             report.repaired += len(repair)
             new_chunks.extend(repair)
-        self._embed_and_store(new_chunks, collection, progress, report)
-        store_started = time.perf_counter()
         all_chunks = [c for s in sorted(chunks_by_source) for c in chunks_by_source[s]]
         all_chunks += sorted(continuations.values(), key=lambda c: (c.source, c.page, c.start))
-        all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
-        if (rebuild or new_chunks or removed_ids or sources != self.sources
-                or not self.manifest_path.exists()):
-            self._write_manifest(all_chunks, all_pages, sources, collection)
-        if removed_ids and not rebuild:
-            self._delete(removed_ids, collection)
-        self.reload()
-        report.store_seconds += time.perf_counter() - store_started
+        # The word vector table (rag/store/vocabulary.py) is embedded beside the chunks, on the core they leave idle.
+        words = self._word_vector_builder(all_chunks)
+        try:
+            self._embed_and_store(new_chunks, collection, progress, report)
+            store_started = time.perf_counter()
+            all_pages = [p for s in sorted(pages_by_source) for p in pages_by_source[s]]
+            if (rebuild or new_chunks or removed_ids or sources != self.sources
+                    or not self.manifest_path.exists()):
+                self._write_manifest(all_chunks, all_pages, sources, collection)
+            if removed_ids and not rebuild:
+                self._delete(removed_ids, collection)
+            self.reload()
+            report.store_seconds += time.perf_counter() - store_started
+        except BaseException:
+            if words is not None:
+                words.cancel()
+            raise
+        if words is not None:  # after the commit: until then readers use the old table, right for the words it has
+            started = time.perf_counter()
+            table = words.result()
+            report.embed_seconds += time.perf_counter() - started
+            try:
+                vocabulary.save(table, self.data_dir)
+            except OSError as exc:  # the index is committed; without the table answers only embed more words
+                log.warning("The word vector table could not be written in %s (%s); answers embed the words they "
+                            "need until an ingest writes it.", self.data_dir, exc.strerror or exc)
 
     def source_list(self) -> list[dict[str, Any]]:
         """Every ingested file: path (relative to the corpus root, never absolute), kind, pages, printed
@@ -437,6 +492,8 @@ class ReportIndex:
     def _remove_leftovers(self) -> None:
         """Clean what interrupted ingests left: temporary manifests, uncommitted vectors, old collections."""
         for tmp in temporary_manifests(self.manifest_path):
+            tmp.unlink(missing_ok=True)
+        for tmp in self.data_dir.glob(f"{vocabulary.FILE_NAME}.tmp.*"):
             tmp.unlink(missing_ok=True)
         if not self.manifest_path.exists():
             return

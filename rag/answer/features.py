@@ -107,9 +107,8 @@ class Featurizer:
         pool = sorted(w for w in report_words if len(w) >= 3 and w.isalpha())
         if not words or not pool:
             return {}
-        embed = self.index.embeddings.embed_documents
-        q = self.word_vectors.get_many(words, embed)
-        m = self.word_vectors.get_many(pool, embed)
+        q = self.word_vectors.get_many(words, self.index.embeddings.embed_documents)
+        m = self.report_word_vectors(pool)
         out: dict[str, dict[str, float]] = {}
         for word, sims in zip(words, q @ m.T):
             close = {}
@@ -117,6 +116,23 @@ class Featurizer:
                 stem = (tokenize(pool[i]) or [pool[i]])[0]
                 close[stem] = max(close.get(stem, 0.0), float(sims[i]))
             out[word] = close
+        return out
+
+    def report_word_vectors(self, words: list[str]) -> np.ndarray:
+        """The vectors of words the report prints: from the index's word vector table (rag/store/vocabulary.py,
+        written at ingest), embedding (and caching) only the words it lacks; the same vectors either way."""
+        embed = self.index.embeddings.embed_documents
+        table = getattr(self.index, "word_vectors", None)
+        if table is None:
+            return self.word_vectors.get_many(words, embed)
+        rows = [table.rows.get(w) for w in words]
+        missing = [i for i, row in enumerate(rows) if row is None]
+        if not missing:
+            return np.asarray(table.matrix[rows], dtype=np.float32)
+        out = np.empty((len(words), table.matrix.shape[1]), dtype=np.float32)
+        found = [i for i, row in enumerate(rows) if row is not None]
+        out[found] = table.matrix[[rows[i] for i in found]]
+        out[missing] = self.word_vectors.get_many([words[i] for i in missing], embed)
         return out
 
     def coverage(self, qa: QuestionAnalysis, weights: dict[str, float], present: set[str],
