@@ -280,7 +280,6 @@ def _build(source: Path, target: Path) -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
-    logging.getLogger("root").setLevel(logging.ERROR)  # quantize_dynamic's advice to pre-process
 
     class Encoder(torch.nn.Module):
         def __init__(self, model: torch.nn.Module) -> None:
@@ -311,8 +310,14 @@ def _build(source: Path, target: Path) -> None:
 
         keep_float = [n.name for n in onnx.load(str(work / "float.onnx")).graph.node
                       if n.op_type == "MatMul" and n.name.endswith("/output/dense/MatMul") and "/attention/" not in n.name]
-        quantize_dynamic(str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
-                         per_channel=True, nodes_to_exclude=keep_float, extra_options={"MatMulConstBOnly": True})
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # quantize_dynamic's advice to pre-process, for this call only
+        try:
+            quantize_dynamic(str(work / "float.onnx"), str(work / "model.onnx"), weight_type=QuantType.QInt8,
+                             per_channel=True, nodes_to_exclude=keep_float, extra_options={"MatMulConstBOnly": True})
+        finally:
+            root.setLevel(level)  # the process's other warnings (a table that cannot be written) still show
         (work / "float.onnx").unlink()
         work.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users
         if target.exists():

@@ -26,6 +26,7 @@ from rag.answer.question import QuestionAnalysis, analyse_turn
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
+from rag.text import tokenize
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
@@ -64,6 +65,16 @@ class AnswerResult:
     computed: bool = False
 
 
+def unknown_names(qa: QuestionAnalysis, question: str, lexical) -> str | None:
+    """The first name the question writes with a capital ("Mars", "Cambodia") that the report never uses under any
+    spelling (its index holds no such word, and none one edit away), as typed; None when every name is known."""
+    for word in re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][\w’'-]*", question):
+        tokens = tokenize(word)
+        if tokens and all(t in qa.names and t not in lexical.postings and not lexical.correct(t) for t in tokens):
+            return word
+    return None
+
+
 def abstain_text(question: str) -> str:
     if has_cjk(question):
         return f"{ABSTAIN_TEXT_ZH}：在已收录的报告页面中没有找到相关内容。"
@@ -87,7 +98,6 @@ class ExtractiveAnswerer:
 
     def names(self) -> set[str]:
         """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
-        from rag.text import tokenize
 
         key = getattr(self.index, "generation", None)
         if key is None or key != self._names_key:
@@ -139,6 +149,12 @@ class ExtractiveAnswerer:
         qa, candidates = self.scored(question, docs, query=query)
         if not candidates:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
+        unknown = unknown_names(qa, question, self.index.lexical)
+        if unknown:
+            # "What is the GDP of Mars?": the report never names Mars, under any spelling; no passage is about it
+            text = (f"{ABSTAIN_TEXT_ZH}：报告中没有提到{unknown}。" if qa.lang == "zh" else
+                    f"{ABSTAIN_TEXT}: the ingested report pages never mention {unknown}.")
+            return AnswerResult(text=text, abstained=True, confidence=0.0, kind=qa.kind)
         best = candidates[0]
         if qa.operator in ("max", "min", "order") and qa.selects and best.kind not in RECORD_KINDS:
             # "which is highest" is answered by comparing records: a table row, chart series or list item among
@@ -175,7 +191,8 @@ class ExtractiveAnswerer:
         composed = (compare(qa, best, self.index) or change(qa, best) or list_answer(qa, best, self.index)
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
                         else None))
-        if qa.wants_figure and not any(qa.accepts.get(f.kind) for f in best.figures) and (
+        asked = set(qa.accepts) if qa.wants_figure else {"year", "date"} if qa.kind in ("year", "date") else set()
+        if asked and qa.asks_figure and not any(f.kind in asked for f in best.figures) and (
                 composed is None or composed.used == [best]):
             # "How many robots…" against a passage that holds no figure of any kind that answers it: the passage
             # speaks of the thing, it does not say the figure

@@ -44,6 +44,7 @@ class QuestionAnalysis:
     extra: dict[str, str] = field(default_factory=dict)
 
     many: bool = False  # asks for several things ("Which areas make up…", "What sectors…")
+    asks_figure: bool = False  # the kind is asked by a question word ("how many", "what share"), not by a topic word
 
     @property
     def wants_figure(self) -> bool:
@@ -122,6 +123,25 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
     if pattern and pattern.search(text):
         return "delta", selects
     return None, selects
+
+
+@lru_cache(maxsize=1)
+def _figure_questions() -> re.Pattern[str] | None:
+    data = vocabulary("en", "question")
+    words = tuple(data.get("interrogatives", []))
+    cues = [cue for spec in data.get("kinds", {}).values() if spec.get("accepts") for cue in spec.get("cues", ())
+            if cue.split()[0].lower() in words and (len(cue.split()) > 1 or cue.lower() in words)]
+    return phrase_pattern(tuple(cues))
+
+
+def _asks_figure(text: str, lang: str) -> bool:
+    """A figure is asked for by a question word ("how many", "how much", "what share", "when"), not only suggested
+    by a topic word ("cost" in "What will it subsidise to cut the cost of…?"): then a passage without such a figure
+    does not answer."""
+    if lang != "en":
+        return False
+    pattern = _figure_questions()
+    return bool(pattern and pattern.search(text))
 
 
 def asks_many(text: str, lang: str = "en") -> bool:
@@ -234,4 +254,5 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
                             many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
-                            generic=generic, cue=cue, given=given, change_words=change_words, optional=optional)
+                            generic=generic, cue=cue, given=given, change_words=change_words, optional=optional,
+                            asks_figure=_asks_figure(unnamed, lang))

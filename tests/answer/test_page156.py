@@ -46,10 +46,10 @@ ANSWERABLE = [
 
 UNANSWERABLE = [
     pytest.param("What is the population of Gui’an New Area?", marks=gap("near-miss abstention")),
-    pytest.param("What was Shenzhen's GDP in 2024?", marks=gap("near-miss abstention")),
+    "What was Shenzhen's GDP in 2024?",
     "How many employees work at the China Telecom Cloud Computing Guizhou Information Park?",
     "What is the GDP of Mars?",
-    pytest.param("When will the second stage standard factory be completed?", marks=gap("near-miss abstention")),
+    "When will the second stage standard factory be completed?",
     "What was Gui'an's GDP in 2019?",
     "Who is the mayor of Guiyang?",
     "What is the capital of France?",
@@ -181,7 +181,6 @@ def test_a_claim_is_checked_against_the_report(assistant):
     assert not right.abstained and "21.1%" in right.answer and "Note:" not in right.answer
 
 
-@gap("scoping names")
 def test_a_name_that_scopes_another_need_not_be_in_the_sentence(assistant):
     # "China's" scopes Gui’an; the sentence that answers names Gui’an only
     ranked = assistant.ask("Of China's national new areas, in what order was Gui’an set up?")
