@@ -65,14 +65,22 @@ class AnswerResult:
     computed: bool = False
 
 
-def unknown_names(qa: QuestionAnalysis, question: str, lexical) -> str | None:
+def unknown_names(qa: QuestionAnalysis, question: str, lexical, words: set[str]) -> str | None:
     """The first name the question writes with a capital ("Mars", "Cambodia") that the report never uses under any
-    spelling (its index holds no such word, and none one edit away), as typed; None when every name is known."""
+    spelling (its index holds no such word, none one edit away, and ``words``, the words it prints, none of its
+    stem: "Asian" is known from "Asia"), as typed; None when every name is known."""
     for word in re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][\w’'-]*", question):
         tokens = tokenize(word)
-        if tokens and all(t in qa.names and t not in lexical.postings and not lexical.correct(t) for t in tokens):
+        if tokens and all(t in qa.names and t not in lexical.postings and not lexical.correct(t) for t in tokens) \
+                and not _shares_stem(word.lower(), words):
             return word
     return None
+
+
+def _shares_stem(word: str, words: set[str]) -> bool:
+    """The report prints a word of the same stem ("Asian" beside "Asia")."""
+    stem = word[:max(4, len(word) - 2)]
+    return any(w.startswith(stem) for w in words)
 
 
 def abstain_text(question: str) -> str:
@@ -149,7 +157,7 @@ class ExtractiveAnswerer:
         qa, candidates = self.scored(question, docs, query=query)
         if not candidates:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
-        unknown = unknown_names(qa, question, self.index.lexical)
+        unknown = unknown_names(qa, question, self.index.lexical, self.index.surface_words)
         if unknown:
             # "What is the GDP of Mars?": the report never names Mars, under any spelling; no passage is about it
             text = (f"{ABSTAIN_TEXT_ZH}：报告中没有提到{unknown}。" if qa.lang == "zh" else

@@ -62,3 +62,14 @@ def test_a_figure_question_is_not_answered_by_a_passage_without_such_a_figure(zo
     # the page speaks of the rail spur and its route, but gives no cost
     r = _ask(zone, "How much did the new rail spur to Lanzhou cost?")
     assert r.abstained, r.answer
+
+
+def test_a_place_the_report_never_names_is_said_to_be_unmentioned(zone):
+    r = _ask(zone, "What was the output of Ulaanbaatar in 2025?")
+    assert r.abstained and "never mention Ulaanbaatar" in r.answer, r.answer
+
+
+def test_a_name_of_the_same_stem_as_a_printed_word_is_known():
+    from rag.answer.extractive import _shares_stem
+
+    assert _shares_stem("asian", {"asia", "trade"}) and not _shares_stem("mars", {"mark", "market"})
