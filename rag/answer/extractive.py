@@ -106,7 +106,6 @@ class ExtractiveAnswerer:
 
     def names(self) -> set[str]:
         """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
-
         key = getattr(self.index, "generation", None)
         if key is None or key != self._names_key:
             names, common = set(), set()
