@@ -148,16 +148,14 @@ def siblings(c: Candidate, index) -> list[Candidate]:
     from rag.retrieve import chunk_document
 
     out = []
-    for chunk in index.chunks.values():
-        if chunk.kind != kind or chunk.source != meta.get("source") or chunk.page != meta.get("page"):
+    for chunk in page_chunks(index, meta.get("source"), meta.get("page")):  # in reading order
+        if chunk.kind != kind:
             continue
         own = chunk.section.rsplit(SECTION_SEPARATOR, 1)[0] if kind == "list_item" else chunk.section
         if own == parent:
-            doc = chunk_document(chunk, score=0.0, dense=0.0, lexical=0.0)
-            found = candidates_of([doc])
+            found = candidates_of([chunk_document(chunk, score=0.0, dense=0.0, lexical=0.0)])
             if found:
                 out.append(found[0])
-    out.sort(key=lambda x: int(x.doc.metadata.get("start", 0)))
     return out
 
 

@@ -26,7 +26,7 @@ from rag.answer.question import QuestionAnalysis, analyse_turn
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
-from rag.text import tokenize
+from rag.text import named_entities, tokenize
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
@@ -69,7 +69,9 @@ def unknown_names(qa: QuestionAnalysis, question: str, lexical, words: set[str])
     """The first name the question writes with a capital ("Mars", "Cambodia") that the report never uses under any
     spelling (its index holds no such word, none one edit away, and ``words``, the words it prints, none of its
     stem: "Asian" is known from "Asia"), as typed; None when every name is known."""
-    for word in re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][\w’'-]*", question):
+    words_typed = [w for entity in named_entities(question) for w in entity.split() if w[:1].isupper()
+                   and w[1:2].islower()]  # "Mars", not "GDP" or the "of" of "GDP of Mars"
+    for word in words_typed:
         tokens = tokenize(word)
         if tokens and all(t in qa.names and t not in lexical.postings and not lexical.correct(t) for t in tokens) \
                 and not _shares_stem(word.lower(), words):

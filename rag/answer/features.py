@@ -102,7 +102,7 @@ class Featurizer:
         return len(corrected) >= 6 and any(t.endswith(corrected) and 0 < len(t) - len(corrected) <= 4 for t in present)
 
     def soft(self, words: list[str], report_words: set[str]) -> dict[str, dict[str, float]]:
-        """For each question word the report lacks: report words near it by the embedding model."""
+        """For each given question word: the report words near it by the embedding model (at least ``soft_floor``)."""
         words = list(dict.fromkeys(words))
         pool = sorted(w for w in report_words if len(w) >= 3 and w.isalpha())
         if not words or not pool:

@@ -41,10 +41,9 @@ class QuestionAnalysis:
     cue: frozenset[str] = frozenset()  # generic words of the cue that says what kind is asked ("how *long*")
     given: frozenset[str] = frozenset()
     change_words: frozenset[str] = frozenset()
-    extra: dict[str, str] = field(default_factory=dict)
-
     many: bool = False  # asks for several things ("Which areas make up…", "What sectors…")
     asks_figure: bool = False  # the kind is asked by a question word ("how many", "what share"), not by a topic word
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def wants_figure(self) -> bool:
@@ -144,22 +143,24 @@ def _asks_figure(text: str, lang: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
-def asks_many(text: str, lang: str = "en") -> bool:
-    """"Which areas make up…", "What sectors is … targeting?": a question word, at most one word, then a plural
-    (the words are data: ``[plural]`` of ``rag/lang/en/question.toml``)."""
-    if lang != "en":
-        return False
+@lru_cache(maxsize=1)
+def _plural_re() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     data = vocabulary("en", "question").get("plural", {})
     heads = data.get("after", [])
     if not heads:
+        return None, ()
+    pattern = re.compile(rf"(?<![\w])(?:{'|'.join(map(re.escape, heads))})\s+(?:[a-z’'-]+\s+)?([a-z]{{3,}}s)(?![\w’'])")
+    return pattern, tuple(data.get("not_plural_endings", []))
+
+
+def asks_many(text: str, lang: str = "en") -> bool:
+    """"Which areas make up…", "What sectors is … targeting?": a question word, at most one word, then a plural
+    (the words are data: ``[plural]`` of ``rag/lang/en/question.toml``)."""
+    pattern, singular_ends = _plural_re()
+    if lang != "en" or pattern is None:
         return False
-    singular_ends = tuple(data.get("not_plural_endings", []))
-    for m in re.finditer(rf"(?<![\w])(?:{'|'.join(map(re.escape, heads))})\s+(?:[a-z’'-]+\s+)?([a-z]{{3,}}s)(?![\w’'])",
-                         text.lower()):
-        word = m.group(1)
-        if word not in STOPWORDS and not word.endswith(singular_ends):
-            return True
-    return False
+    return any(m.group(1) not in STOPWORDS and not m.group(1).endswith(singular_ends)
+               for m in pattern.finditer(text.lower()))
 
 
 def question_years(text: str, report_year: int, lang: str = "en") -> frozenset[str]:
