@@ -159,6 +159,53 @@ def _relative_re() -> re.Pattern[str] | None:
     return re.compile(rf"\s+(?:{_alternation(words)})(?![\w])", re.IGNORECASE) if words else None
 
 
+@lru_cache(maxsize=1)
+def _unit_names() -> dict[str, str]:
+    """Each spelling of a unit (lower case) -> the unit's name (``[unit_names]`` in rag/lang/en/units.toml)."""
+    return {spelling.lower(): name for name, spellings in vocabulary("en", "units").get("unit_names", {}).items()
+            for spelling in spellings}
+
+
+def unit_name(unit: str) -> str:
+    """The name of a figure's unit however it is spelt ("kilometres", "km", "公里" -> "km"); "" when unknown."""
+    return _unit_names().get(unit.lower(), "")
+
+
+def unit_spellings(names: frozenset[str]) -> list[str]:
+    """Every spelling of the named units."""
+    return [s for s, n in _unit_names().items() if n in names]
+
+
+def unit_kinds(names: frozenset[str]) -> set[str]:
+    """The kinds of measure of named units ("km" -> "length", "sqkm" -> "area")."""
+    kind_of = _patterns()[3]
+    return {kind_of[s] for s, n in _unit_names().items() if n in names and s in kind_of}
+
+
+def other_unit(figure: Figure, asked: frozenset[str]) -> bool:
+    """The figure is printed in a unit of the kind a question asks in, but not in the unit it names ("300
+    metres" when kilometres are asked for)."""
+    name = unit_name(figure.unit)
+    if not asked or not name or name in asked:
+        return False
+    return figure.kind in unit_kinds(asked)
+
+
+def units_named(text: str) -> frozenset[str]:
+    """The units a question names ("How many kilometres…", "多少公里"), by name. Longer spellings are read first
+    ("平方公里" is square kilometres, not kilometres); a one-letter spelling ("m") is no unit in running text."""
+    text = text.lower()
+    found = set()
+    for spelling in sorted(_unit_names(), key=len, reverse=True):
+        if len(spelling) < 2:
+            continue
+        pattern = rf"(?<![a-z]){re.escape(spelling)}(?![a-z])" if spelling.isascii() else re.escape(spelling)
+        text, n = re.subn(pattern, " ", text)
+        if n:
+            found.add(_unit_names()[spelling])
+    return frozenset(found)
+
+
 def find_figures(text: str) -> list[Figure]:
     """The figures of ``text`` in order of appearance."""
     return list(_find(text))

@@ -78,3 +78,24 @@ def test_square_metres_are_an_area_not_millions():
 def test_a_figure_right_after_a_chinese_character_is_found():
     assert [(f.text, f.kind) for f in find_figures("遇到障碍的企业占78%，2029年为75%。")] == [
         ("78%", "share"), ("2029年", "year"), ("75%", "share")]
+
+
+def test_a_unit_is_known_by_every_spelling_in_both_languages():
+    from rag.figures import unit_name, units_named
+
+    assert unit_name("kilometres") == unit_name("km") == unit_name("公里") == "km"
+    assert unit_name("metres") != unit_name("km")
+    assert units_named("How many kilometres long is the canal?") == {"km"}
+    # the longer spelling is the unit named: square kilometres, not kilometres
+    assert units_named("规划面积是多少平方公里？") == units_named("How many square kilometres is it?") == {"sqkm"}
+    assert units_named("What was the output in 2025?") == set()
+
+
+def test_a_figure_in_another_unit_of_the_asked_kind_is_told_apart():
+    from rag.figures import other_unit
+
+    chamber, canal, cost = find_figures("a chamber 300 metres long on a 134.2 km canal that cost RMB72.7 billion")
+    asked = frozenset({"km"})
+    assert other_unit(chamber, asked) and not other_unit(canal, asked)
+    assert not other_unit(cost, asked)  # money is no length: the unit says nothing of it
+    assert not other_unit(chamber, frozenset())

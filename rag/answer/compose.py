@@ -51,7 +51,7 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         return -10.0
     if qa.accepts and not qa.accepts.get(f.kind):
         return -10.0  # "And its area?": a date of the same sentence is no answer, whatever words it follows
-    score = 3.0 * qa.accepts.get(f.kind, 0.0 if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
+    score = 3.0 * (qa.fit(f) if qa.accepts else (1.0 if f.kind in ("year", "date") else 0.0))
     text = c.text
     label = _label_before(text, f, c.figures)
     q = (set(qa.terms) | set(qa.borrowed)) - qa.generic - qa.years  # a follow-up's figure is the one asked before

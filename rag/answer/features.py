@@ -38,6 +38,7 @@ import numpy as np
 
 from rag.answer.candidates import Candidate
 from rag.answer.question import QuestionAnalysis
+from rag.figures import unit_name
 from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, english_form, family, tokenize
 
@@ -98,6 +99,8 @@ class Featurizer:
             return True  # the report's word for it (rag/lang/en/synonyms.toml)
         if family(token) in present_families or family(corrected) in present_families:
             return True
+        if unit_name(token) and any(unit_name(t) == unit_name(token) for t in present):
+            return True  # a unit in another spelling ("kilometres" against "km", "公里")
         # a compound the report prints ("biopharmaceutical") holds the word ("pharmaceutical")
         return len(corrected) >= 6 and any(t.endswith(corrected) and 0 < len(t) - len(corrected) <= 4 for t in present)
 
@@ -257,7 +260,7 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
                 continue
             if f.relative and qa.operator != "delta" and not qa.change_words:
                 continue  # "560 km shorter than the old route" is no length of anything
-            fit = qa.accepts.get(f.kind, 0.0)
+            fit = qa.fit(f)  # "How many kilometres long…" against "a chamber 300 metres long": a weak fit
             if fit and qa.kind == "count" and qa.focus and f.kind == "count" and \
                     counts_other(qa.focus, c.text[f.end:]):
                 fit *= 0.3  # "How many hotels…" against "home to 41,696 financial institutions"

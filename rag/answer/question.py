@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from rag.figures import YEAR_RE, numbers_in
+from rag.figures import YEAR_RE, numbers_in, other_unit, unit_kinds, unit_spellings, units_named
 from rag.lang import phrase_pattern, vocabulary
 from rag.lang.detect import cjk_share
 from rag.text import STOPWORDS, named_entities, romanised_names, tokenize, with_english
@@ -39,11 +39,20 @@ class QuestionAnalysis:
     focus: str | None = None  # the thing asked about, right after the kind's cue ("How many *berths*…")
     generic: frozenset[str] = frozenset()
     cue: frozenset[str] = frozenset()  # generic words of the cue that says what kind is asked ("how *long*")
+    units: frozenset[str] = frozenset()  # the units the question names ("how many *kilometres*"), by name
     given: frozenset[str] = frozenset()
     change_words: frozenset[str] = frozenset()
     many: bool = False  # asks for several things ("Which areas make up…", "What sectors…")
     asks_figure: bool = False  # the kind is asked by a question word ("how many", "what share"), not by a topic word
     extra: dict[str, str] = field(default_factory=dict)
+
+    def fit(self, figure) -> float:
+        """How well a figure's kind answers the question (``accepts``); a figure in another unit of its kind than the
+        one the question names fits only weakly (``other_unit_fit`` in rag/lang/en/units.toml)."""
+        fit = self.accepts.get(figure.kind, 0.0)
+        if fit and other_unit(figure, self.units):
+            fit *= float(vocabulary("en", "units").get("other_unit_fit", 1.0))
+        return fit
 
     @property
     def wants_figure(self) -> bool:
@@ -69,13 +78,9 @@ def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
     aliases = data.get("aliases", {})
     kinds = data.get("kinds", {})
     if lang != "en":
-        best: tuple[int, str] | None = None
-        for name, spec in kinds.items():
-            for cue in spec.get("cues", ()):
-                if cue and cue.lower() in text and (best is None or len(cue) > best[0]):
-                    best = (len(cue), aliases.get(name, name))
-        if best is not None:
-            kind = best[1]
+        said = _longest_cue(text, lang)
+        if said:
+            kind = next(aliases.get(name, name) for name, spec in kinds.items() if said in spec.get("cues", ()))
             return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
         return "describe", {}
     for kind in en["kind_order"]:
@@ -83,6 +88,20 @@ def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
         if pattern and pattern.search(text):
             return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
     return "describe", {}
+
+
+def _kind_cues(kind: str, lang: str) -> list[str]:
+    """A language's cues for one kind (under its own name for the kind, when ``[aliases]`` renames it)."""
+    data = vocabulary(lang, "question")
+    aliases = data.get("aliases", {})
+    return [cue for name, spec in data.get("kinds", {}).items() if aliases.get(name, name) == kind
+            for cue in spec.get("cues", ())]
+
+
+def _longest_cue(text: str, lang: str) -> str:
+    """In a language without spaces, the longest cue of any kind the question holds ("" when none)."""
+    cues = [cue for spec in vocabulary(lang, "question").get("kinds", {}).values() for cue in spec.get("cues", ())]
+    return max((cue for cue in cues if cue and cue.lower() in text), key=len, default="")
 
 
 def _cue_match(text: str, kind: str, lang: str) -> re.Match[str] | None:
@@ -188,7 +207,7 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
         full = replace(full, names=own.names,
                        terms=tuple(t for t in full.terms if t not in set(full.names) - set(own.names)))
     kind, accepts = (own.kind, own.accepts) if own.kind != "describe" else (full.kind, full.accepts)
-    return replace(own, kind=kind, accepts=accepts, years=own.years or full.years,
+    return replace(own, kind=kind, accepts=accepts, years=own.years or full.years, units=own.units or full.units,
                    years_borrowed=not own.years and bool(full.years),
                    names=tuple(sorted(set(own.names) | set(full.names))),
                    borrowed=tuple(t for t in full.terms if t not in own.terms),
@@ -224,6 +243,13 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
         if " " in entity:
             unnamed = unnamed.replace(entity.lower(), " ")
     kind, accepts = _first_kind(unnamed, lang)
+    units = units_named(question)
+    measured = unit_kinds(units)
+    if kind in ("count", "describe") and len(measured) == 1:
+        # "How many kilometres long is…": the unit named says what is measured, more than "how many" does
+        spec = vocabulary("en", "question").get("kinds", {}).get(next(iter(measured)), {})
+        if spec.get("accepts"):
+            kind, accepts = next(iter(measured)), dict(spec["accepts"])
     operator, selects = _operator(unnamed, lang)
     if operator == "order" and kind == "rank":
         operator = None  # "what rank did Shenzhen take" asks for one item's place, not the order of all
@@ -247,13 +273,25 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
         # ("Rongkou"): then a passage about another place does not answer it
         name_tokens |= {t for t in romanised if t in names}
     given = frozenset(n for n in numbers_in(question) if n not in years)
-    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years))
+    unit_words = {t for spelling in unit_spellings(units) for t in tokenize(spelling)}
+    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words)
     # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
     # measures; a passage holding the word is no better evidence ("a chamber 300 metres long")
     cue_match = _cue_match(unnamed, kind, lang)
-    cue = frozenset(set(tokenize(cue_match.group(0), keep_stopwords=True)) & generic) if cue_match else frozenset()
+    cue_words = cue_match.group(0) if cue_match else ""
+    if lang != "en":
+        # a Chinese cue ("全长") says it in the English of the glossary ("long length") that the question carries
+        said = [c for c in _kind_cues(kind, lang) if c and c.lower() in unnamed]
+        cue_words = " ".join(with_english(c)[len(c):] for c in said)
+    cue = set(tokenize(cue_words, keep_stopwords=True)) & generic
+    if units:
+        # "How many kilometres long…": the kind's own generic words ("long") say what kind is asked, as "how long"
+        # does (the unit itself stays a word to find: the report's spelling of it covers it)
+        kind_words = {t for c in _kind_cues(kind, "en") for t in tokenize(c, keep_stopwords=True)}
+        cue |= kind_words & generic & words
+    cue = frozenset(cue)
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
                             many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, cue=cue, given=given, change_words=change_words, optional=optional,
-                            asks_figure=_asks_figure(unnamed, lang))
+                            asks_figure=_asks_figure(unnamed, lang), units=units)

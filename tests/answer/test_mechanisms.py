@@ -73,3 +73,30 @@ def test_a_name_of_the_same_stem_as_a_printed_word_is_known():
     from rag.answer.extractive import _shares_stem
 
     assert _shares_stem("asian", {"asia", "trade"}) and not _shares_stem("mars", {"mark", "market"})
+
+
+PAY = Path(__file__).parents[1] / "fixtures" / "pages" / "page-65-pay.txt"
+
+
+@pytest.fixture(scope="module")
+def canal(tmp_path_factory):
+    from rag.chain import ReportAssistant
+    from rag.config import Settings
+    from rag.index import ReportIndex
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("canal-data"))
+    ReportIndex.open(settings).ingest([PAY])
+    return ReportAssistant.from_settings(settings)
+
+
+@pytest.mark.parametrize("question", ["How many kilometres long is the Heshan Ship Canal?", "和山运河全长多少公里？"])
+def test_the_unit_a_question_names_picks_the_figure(canal, question):
+    # the page also has a lock chamber "280 metres long" and a rise of "22 metres"
+    r = _ask(canal, question)
+    assert not r.abstained and r.answer.startswith("48.5 km"), r.answer
+    assert r.citations[0].page == 65
+
+
+def test_a_smaller_unit_asked_for_finds_the_smaller_thing(canal):
+    r = _ask(canal, "How many metres long is the largest lock of the Heshan Ship Canal?")
+    assert r.answer.startswith("280 metres"), r.answer

@@ -64,3 +64,17 @@ def test_a_unit_request_asks_for_a_unit_not_about_it():
 
 def test_the_focus_is_the_thing_asked_about():
     assert analyse("How many berths does the Nanshan port have?", report_year=2026).focus == "berth"
+
+
+def test_a_unit_named_says_what_is_measured():
+    qa = analyse("How many kilometres long is the Heshan Ship Canal?", report_year=2026)
+    assert qa.kind == "length" and qa.units == {"km"}
+    assert "long" in qa.cue and qa.focus is None  # "long" says the kind, as "how long" does; the unit is no focus
+    qa = analyse("How many berths does the port have?", report_year=2026)
+    assert qa.kind == "count" and not qa.units
+
+
+def test_a_chinese_cue_is_the_kind_not_a_word_to_find():
+    qa = analyse("平陆运河全长多少公里？", report_year=2026)
+    assert qa.kind == "length" and qa.units == {"km"}
+    assert "long" in qa.cue  # 全长 carries "long length" from the glossary; "long" only says a length is asked

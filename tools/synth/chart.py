@@ -210,6 +210,22 @@ def build(ctx: Ctx) -> KindOutput:
             qs.append(Question("comparison", f"Which category had the highest value for {series[0]} in {where.en}?",
                                [[cats[top]], pct_alts(f"{col[top]:.1f}%")], cat_lines[top],
                                "Compared over the first series of the grouped bars."))
+        # the overall figure, printed in prose only and unlike every bar: asked without a category, it is the answer
+        means = []
+        for i in range(2):
+            m = round(sum(values[c][i] for c in cats) / len(cats), 1)
+            while any(abs(m - values[c][j]) < 0.05 for c in cats for j in range(2)):
+                m = round(m + 0.1, 1)
+            means.append(m)
+        measure = spec["title"].split(" by ")[0].lower()
+        overall = pick(rng, cv["text"]["overall_prose"]).format(where=where.en, measure=measure, v=f"{means[0]:.1f}%",
+                                                               v2=f"{means[1]:.1f}%", s0=series[0], s1=series[1])
+        prose.insert(0, overall)
+        so = rng.randrange(2)
+        qs.append(Question("chart", template(rng, "chart", "overall", measure=measure, series=series[so],
+                                             where=where.en),
+                           [pct_alts(f"{means[so]:.1f}%")], overall,
+                           "No category named: the overall figure in the prose, not one bar."))
         other = pick(rng, [c for g in cv["grouped"] if g is not spec for c in g["cats"] if c not in cats])
         qs.append(Question("unanswerable", template(rng, "chart", "grouped", series=series[0],
                                                     cat=f"{other} in {where.en}"), [], None,
