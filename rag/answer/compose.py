@@ -63,11 +63,22 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         if qa.years:
             score += 2.5 if label_years & qa.years else -2.0 if label_years and not qa.years_borrowed else 0.0
     else:
-        # the words between a figure and its neighbours are its own: "a planned area of 1,901 km² and a directly
-        # administered area of 491 km²" — "directly administered" belongs to 491, not to 1,901
+        # the words between a figure and its neighbours are its own, split where a joiner or clause mark runs on to
+        # the next: "a planned area of 1,901 km² and a directly administered area of 491 km²" — "directly
+        # administered" belongs to 491; a share also owns the words after it, as survey language names what the
+        # respondents did there: "44% ship through the port and 18% use the rail link" — "ship through the port"
+        # belongs to 44% (a count's words after it are what it counts, below)
         previous_end = max((g.end for g in c.figures if g.end <= f.start), default=0)
-        before = set(tokenize(text[max(previous_end, f.start - 50):f.start]))
-        score += 0.6 * len(q & before)
+        next_start = min((g.start for g in c.figures if g.start >= f.end and g is not f), default=len(text))
+        preceding = text[max(previous_end, f.start - 50):f.start]
+        if previous_end:
+            preceding = _clause_break().split(preceding)[-1]
+        before = set(tokenize(preceding))
+        own = q - set(qa.borrowed)  # a follow-up's own words tell its figure apart more than those it borrowed
+        score += 0.6 * len(own & before) + 0.3 * len((q - own) & before)
+        if f.kind in ("share", "points"):
+            following = set(tokenize(_clause_break().split(text[f.end:next_start], maxsplit=1)[0][:60])) - before
+            score += 0.6 * len(own & following) + 0.3 * len((q - own) & following)
         if f.kind in ("count", "quantity"):
             # a count names what it counts right after it ("26 data centers", "1.4 million planned racks")
             counted = set(tokenize(" ".join(re.findall(r"[\w’'-]+", text[f.end:])[:3])))
@@ -232,6 +243,15 @@ def inline_records(qa: QuestionAnalysis, c: Candidate) -> list[tuple[str, Figure
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def _clause_break() -> re.Pattern[str]:
+    """Where one figure's words end and the next one's begin: a clause mark, or an English joiner (a Chinese
+    joiner such as 和 is also part of words: 和山)."""
+    words = [w for w in vocabulary("en", "layout").get("joiners", []) if w.isascii()]
+    joiners = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"[,;:，；：、。]|\b(?:{joiners})\b" if joiners else r"[,;:，；：、。]", re.IGNORECASE)
+
+
 def _joiners() -> re.Pattern[str] | None:
     return phrase_pattern(tuple(w for lang in ("en", "zh") for w in vocabulary(lang, "layout").get("joiners", [])))
 
@@ -401,9 +421,10 @@ def with_header_unit(c: Candidate, f: Figure) -> str:
     return " ".join(x for x in (f"{currency}{number}", scale, rest) if x)
 
 
-def figure_answer(qa: QuestionAnalysis, best: Candidate, limit: int) -> Composed:
-    """The asked figure as printed (a table cell with its column's unit), then the sentence or row that holds it."""
-    lead = lead_figure(qa, best)
+def figure_answer(qa: QuestionAnalysis, best: Candidate, limit: int, lead: Figure | None = None) -> Composed:
+    """The asked figure as printed (a table cell with its column's unit), then the sentence or row that holds it.
+    ``lead``: the figure, when it is already known (the same figure found in the page's other language)."""
+    lead = lead or lead_figure(qa, best)
     body = best.text
     if lead is None:
         return Composed(trim(body, limit), [best])
@@ -419,8 +440,6 @@ def figure_answer(qa: QuestionAnalysis, best: Candidate, limit: int) -> Composed
             snippet = snippet.rsplit(" ", 1)[0] + "…"
         body = snippet
     return Composed(f"{head} — {body}", [best])
-
-
 
 
 def _direction(text: str) -> str | None:

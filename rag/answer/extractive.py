@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
+from rag.answer.bilingual import has_english, is_chinese, parallel
 from rag.answer.candidates import Candidate, candidates_of
-from rag.answer.compose import (change, compare, contradicted_premise, figure_answer, figure_question, is_lead_in,
-                                 items_after, lead_figure, list_answer, planned_not_actual, sentence_before,
-                                 trim)
+from rag.answer.compose import (Composed, change, compare, contradicted_premise, figure_answer, figure_question,
+                                 is_lead_in, items_after, lead_figure, list_answer, planned_not_actual,
+                                 sentence_before, trim)
 from rag.answer.features import Featurizer
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import QuestionAnalysis, analyse_turn
@@ -32,6 +33,7 @@ ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
 ABSTAIN_ZH_AS_ASKED = "报告没有按所问的回答这个问题"
 ENGLISH_ONLY_ZH = "（报告此处只有英文原文。）"
+CHINESE_ONLY_EN = " (The report gives this in its Chinese text only.)"
 RECORD_KINDS = ("table_row", "chart_series", "list_item")
 
 
@@ -216,13 +218,47 @@ class ExtractiveAnswerer:
             used = [best] + [c for c in chosen if c is not best]
         else:
             text, used = composed.text, composed.used
-        if qa.lang == "zh" and not has_cjk(best.text):
-            text = trim(text, limit - len(ENGLISH_ONLY_ZH)) + ENGLISH_ONLY_ZH
+        text, used = self.across_languages(qa, text, used, composed, limit)
         if len(text) > limit:
             text = trim(text, limit)
         evidence = [_evidence(c) for c in used]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=evidence, kind=qa.kind,
                             computed=bool(composed and composed.computed))
+
+
+    def across_languages(self, qa: QuestionAnalysis, text: str, used: list[Candidate], composed: Composed | None,
+                         limit: int) -> tuple[str, list[Candidate]]:
+        """A bilingual page: the same passage in the page's other language is cited beside the answer's, its
+        figure checked against the answer's (a difference is said). A question is answered in its own language
+        where the page has the passage in it; where only the other language has it, one short line says so."""
+        best = used[0]
+        lead = lead_figure(qa, best) if qa.wants_figure else None
+        other = parallel(best, lead, self.index)
+        asked_zh = qa.lang == "zh"
+        if other is not None and other.agrees and is_chinese(other.quote.text) == asked_zh \
+                and (composed is None or composed.used == [best]) and not (composed and composed.computed):
+            # the question's language has the passage: answer from it, the other language's quote beside it
+            if lead is None and composed is None and other.complete and len(used) == 1:
+                return trim(other.quote.text, limit), [other.quote] + used
+            same = [f for f in other.quote.figures if lead is not None and _same_value(f, lead)]
+            if same:
+                return figure_answer(qa, other.quote, limit, lead=same[0]).text, [other.quote] + used
+        if other is not None and other.quote not in used:
+            used = used + [other.quote]
+        if other is not None and not other.agrees and other.printed is not None:
+            note = (f"（本页{'中文' if is_chinese(other.quote.text) else '英文'}文本此处为{other.printed.text}。）"
+                    if asked_zh else f" (The page's {'Chinese' if is_chinese(other.quote.text) else 'English'} "
+                    f"text gives {other.printed.text} here.)")
+            text = trim(text, limit - len(note)) + note
+        said = has_cjk(best.text) if asked_zh else has_english(best.text)
+        if not said and (other is None or not other.agrees):
+            note = ENGLISH_ONLY_ZH if asked_zh else CHINESE_ONLY_EN
+            text = trim(text, limit - len(note)) + note
+        return text, used
+
+
+def _same_value(a, b) -> bool:
+    return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
 
 
 def _evidence(c: Candidate) -> Evidence:

@@ -143,8 +143,10 @@ def join_lines(lines: list[str], vocabulary: set[str] | None = None) -> str:
             text = dehyphenate(text, line, vocabulary)
         elif (_CJK_END_RE.search(text) and _CJK_START_RE.match(line)) or (
                 _CJK_RE.search(text[-12:]) and re.search(r"[\d%]$", text) and _CJK_START_RE.match(line)) or (
-                _CJK_END_RE.search(text) and _CJK_FIGURE_START_RE.match(line)):
-            text += line  # Chinese has no spaces between words: a line break inside it is not one
+                _CJK_END_RE.search(text) and _CJK_FIGURE_START_RE.match(line)) or (
+                _CJK_RE.search(text[-12:]) and re.search(r"\d$", text) and re.match(r"[\d.,]", line)):
+            # Chinese has no spaces between words: a line break inside it is not one, even inside a number ("20|24年")
+            text += line
         else:
             text = f"{text} {line}"
     return normalise_spacing(repair_lost_dashes(text))

@@ -36,6 +36,11 @@ class TestJoin:
         assert join_lines(["administered  area  reached  RMB40.28  billion,", "marking a growth"]) == \
             "administered area reached RMB40.28 billion, marking a growth"
 
+    def test_a_chinese_line_break_inside_a_number_is_no_space(self):
+        assert join_lines(["企业表示，2025年通关时间有所缩短，高于20", "24年的49%。"]) == \
+            "企业表示，2025年通关时间有所缩短，高于2024年的49%。"
+        assert join_lines(["up from 49% in", "2024."]) == "up from 49% in 2024."
+
     @pytest.mark.parametrize("raw, clean", [("Park , the first", "Park, the first"),
                                             ("76 EFLOPS . Over", "76 EFLOPS. Over"),
                                             ("southern China .", "southern China.")])
