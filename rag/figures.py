@@ -90,11 +90,21 @@ def ordinals_in(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _currency_suffixes() -> frozenset[str]:
+    return frozenset(u.lower() for u in vocabulary("en", "units")["currency_suffix"])
+
+
+@lru_cache(maxsize=1)
+def _scales() -> dict[str, float]:
+    """Each scale word -> its factor: English, and the Chinese multipliers of rag/lang/zh/units.toml (亿 = 1e8)."""
+    scales = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6, "thousand": 1e3}
+    scales.update({k: float(v) for k, v in vocabulary("zh", "units").get("multipliers", {}).items()})
+    return scales
+
+
 def _value(number: str, scale: str | None) -> float:
-    value = float(number.replace(",", ""))
-    factor = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
-              "thousand": 1e3}.get((scale or "").lower(), 1.0)
-    return value * factor
+    return float(number.replace(",", "")) * _scales().get((scale or "").lower(), 1.0)
 
 
 @lru_cache(maxsize=32_768)
@@ -128,7 +138,7 @@ def _find(text: str) -> tuple[Figure, ...]:
             end = m.end("num")
         printed = text[start:end].rstrip(",.")
         end = start + len(printed)
-        if cur or (unit and unit.lower() in {"yuan", "dollars", "us dollars", "euros", "renminbi"}):
+        if cur or (unit and unit.lower() in _currency_suffixes()):
             kind = "money"
         elif unit:
             kind = kind_of.get(unit.lower(), "count")

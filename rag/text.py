@@ -384,6 +384,12 @@ def with_english(query: str) -> str:
     return f"{query} {' '.join(english)}" if english else query
 
 
+def lexical_text(text: str) -> str:
+    """What the lexical index reads of a chunk: its text, and for Chinese text also the English of its glossary terms
+    (as a Chinese question carries them), so an English question finds a passage the page prints only in Chinese."""
+    return with_english(text) if CJK_RE.search(text) else text
+
+
 _ENTITY_RE = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w’'-]*)*)")
 _QUESTION_WORDS = {"what", "which", "who", "when", "where", "how", "why", "is", "are", "was", "were", "does", "did",
                    "do", "can", "could", "would", "should", "tell", "give", "name", "list", "i", "please", "and"}

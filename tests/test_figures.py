@@ -99,3 +99,10 @@ def test_a_figure_in_another_unit_of_the_asked_kind_is_told_apart():
     assert other_unit(chamber, asked) and not other_unit(canal, asked)
     assert not other_unit(cost, asked)  # money is no length: the unit says nothing of it
     assert not other_unit(chamber, frozenset())
+
+
+def test_a_chinese_figure_keeps_its_multiplier_and_currency():
+    invest, = find_figures("2025年冷链设施投资达到36亿元")[1:]
+    assert (invest.text, invest.kind, invest.value) == ("36亿元", "money", 3.6e9)
+    assert [(f.text, f.kind) for f in find_figures("港口吞吐量达到2,600万标箱，面积12万平方米")] == [
+        ("2,600万标箱", "quantity"), ("12万平方米", "area")]

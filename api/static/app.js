@@ -140,10 +140,16 @@ function addPendingAnswer() {
   return node;
 }
 
-function citationLabel(citation) { return `p. ${citation.page_label}`; }
+// Two quotes of one page (the English and the Chinese text of a bilingual page) are told apart by their language.
+function citationLabel(citation, all = []) {
+  const label = `p. ${citation.page_label}`;
+  const same = all.filter((c) => c.page_label === citation.page_label && c.source === citation.source);
+  if (same.length < 2 || new Set(same.map((c) => langOf(c.quote))).size < 2) return label;
+  return `${label} · ${langOf(citation.quote) === "zh" ? "中文" : "English"}`;
+}
 
 function copyText(response) {
-  const sources = response.citations.map((c) => `${citationLabel(c)} (${c.source}): “${c.quote}”`);
+  const sources = response.citations.map((c) => `${citationLabel(c, response.citations)} (${c.source}): “${c.quote}”`);
   return [response.answer, ...(sources.length ? ["", "Sources:", ...sources] : [])].join("\n");
 }
 
@@ -221,7 +227,7 @@ function renderAnswer(node, response, turn) {
           "aria-label": `Open page ${citation.page_label} with the quote highlighted`,
           title: `“${citation.quote}”`,
           onclick: (event) => openPage(citation, event.currentTarget),
-        }, document.createTextNode(citationLabel(citation)))));
+        }, document.createTextNode(citationLabel(citation, response.citations)))));
     });
     actions.append(list);
   }

@@ -14,7 +14,7 @@ from langchain_core.documents import Document
 from rag.figures import Figure, base_years, find_figures, years_in
 from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.lang.detect import CJK_RE
-from rag.text import romanised_names, split_sentences, tokenize
+from rag.text import lexical_text, romanised_names, split_sentences, tokenize
 
 STRUCTURED_KINDS = ("table_row", "chart_series")
 TITLED_KINDS = STRUCTURED_KINDS + ("table_note", "chart_note")  # "Table 3 (title) — …": the title is context
@@ -56,13 +56,14 @@ class Candidate:
         return f"{self.section} {self.previous} {self.following}"
 
     def tokens(self) -> set[str]:
-        return set(tokenize(self.text))
+        return set(tokenize(self.text)) | (_glossed(self.text) if CJK_RE.search(self.text) else set())
 
     def context_tokens(self) -> set[str]:
         tokens = (set(tokenize(self.text)) | set(tokenize(self.section)) | set(tokenize(self.previous))
                   | set(tokenize(self.following)))
         if CJK_RE.search(self.text):
-            tokens |= _romanised(self.text)  # "榕口" in a Chinese sentence is the "Rongkou" a question names
+            # "榕口" in a Chinese sentence is the "Rongkou" a question names, "集装箱" the "containers" it asks about
+            tokens |= _romanised(self.text) | _glossed(self.text)
         return tokens
 
     def years(self) -> set[str]:
@@ -92,6 +93,13 @@ class Candidate:
 @lru_cache(maxsize=20_000)
 def _romanised(text: str) -> frozenset[str]:
     return frozenset(romanised_names(text))
+
+
+@lru_cache(maxsize=20_000)
+def _glossed(text: str) -> frozenset[str]:
+    """The English words of a Chinese sentence's glossary terms (rag/lang/zh/glossary.toml), as a Chinese question
+    carries them."""
+    return frozenset(tokenize(lexical_text(text)[len(text):]))
 
 
 def candidates_of(docs: list[Document]) -> list[Candidate]:

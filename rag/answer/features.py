@@ -40,7 +40,7 @@ from rag.answer.candidates import Candidate
 from rag.answer.question import QuestionAnalysis
 from rag.figures import unit_name
 from rag.lang.detect import CJK_RE
-from rag.text import QUERY_SYNONYMS, english_form, family, tokenize
+from rag.text import QUERY_SYNONYMS, english_form, family, lexical_text, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
             "names_other", "names_unknown", "focus", "agreement", "structured", "footnote")
@@ -283,7 +283,7 @@ def counts_other(focus: str, after: str) -> bool:
     says it by its unit, "66 million tonnes of goods"): True when those words are there and none is the thing asked
     about (its word family, or the report's word for it)."""
     words = re.match(r"[\s\w’'-]*", after).group()
-    counted = set(tokenize(" ".join(words.split()[:4])))
+    counted = set(tokenize(lexical_text(" ".join(words.split()[:4]))))  # "7条国际集装箱航线": routes, containers
     if not counted:
         return False
     families = {family(t) for t in counted}

@@ -71,3 +71,17 @@ def test_a_share_owns_the_words_after_it(bilingual):
     r = _ask(bilingual, "What share of exporting firms ship through Heshan port?")
     assert r.answer.startswith("44%"), r.answer
     assert "gives" not in r.answer  # the Chinese column prints 44% too
+
+
+@pytest.mark.store
+def test_a_chinese_figure_is_answered_as_printed(bilingual):
+    r = _ask(bilingual, "2025年冷链设施投资是多少？")
+    assert r.answer.startswith("36亿元"), r.answer
+    assert any(c.quote.startswith("Investment in cold-chain") for c in r.citations[1:]), r.citations
+
+
+@pytest.mark.store
+def test_an_english_question_is_answered_from_a_sentence_only_the_chinese_column_prints(bilingual):
+    r = _ask(bilingual, "How many international container routes did Heshan port open in 2025?")
+    assert r.answer.startswith("7 — ") and "Chinese text only" in r.answer, r.answer
+    assert r.citations[0].page == 66 and "集装箱" in r.citations[0].quote

@@ -151,3 +151,29 @@ def test_chinese_question_gets_the_figure_with_its_citation(server, browser):
     expect(answer.get_by_role("button", name=re.compile("Open page 156"))).to_be_visible()
     page.screenshot(path=SHOTS / "chinese-answer.png")
     context.close()
+
+
+def test_a_bilingual_page_cites_both_languages(tmp_path, browser):
+    """A page printing a passage in English and in Chinese (tests/fixtures/pages/page-66-bilingual.txt): a Chinese
+    question is answered from the Chinese text, and both quotes are cited, each chip saying its language."""
+    from pathlib import Path
+
+    from rag.config import Settings
+    from rag.index import ReportIndex
+
+    data = tmp_path / "bilingual"
+    page_file = Path(__file__).parents[1] / "fixtures" / "pages" / "page-66-bilingual.txt"
+    ReportIndex.open(Settings(data_dir=data)).ingest([page_file])
+    live = LiveServer(data).start()
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
+        page.goto(live.url)
+        answer = ask(page, "有多少比例的会员企业表示2025年通关时间缩短了？")
+        text = answer.locator(".answer-text")
+        expect(text).to_contain_text("62%")
+        expect(text).to_have_attribute("lang", "zh")
+        expect(answer.get_by_role("button", name=re.compile("Open page 66"))).to_have_text(["p. 66 · 中文",
+                                                                                           "p. 66 · English"])
+        page.screenshot(path=SHOTS / "bilingual-citations.png")
+    finally:
+        live.stop()
