@@ -192,3 +192,16 @@ def test_docs_need_a_key_when_keys_are_set(server):
             assert denied.status_code == 401 and "API key is required" in denied.json()["detail"], path
             assert http.get(path, headers={"Authorization": f"Bearer {KEY}"}).status_code == 200, path
         assert http.get("/docs-assets/swagger-ui-bundle.js").status_code == 200, "the library files are public"
+
+
+def test_a_chinese_question_gets_a_chinese_answer_intact_also_streamed(client):
+    """UTF-8 end to end: the figure, the one-line note in Chinese, the page; streamed chunks join to the same text."""
+    completion = ask(client, "贵安新区的规划面积是多少？")
+    content = completion.choices[0].message.content
+    assert "1,901 km²" in content and "（报告此处只有英文原文。）" in content, content
+    assert completion.model_extra["citations"][0]["page"] == 156
+    stream = ask(client, "贵安新区的规划面积是多少？", stream=True)
+    streamed = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    assert streamed == content
+    missing = ask(client, "贵安新区2019年的GDP是多少？").choices[0].message.content
+    assert missing.startswith("报告没有按所问的回答这个问题") and "2019年" in missing, missing

@@ -274,3 +274,18 @@ def test_main_app_serves_slack_events(slack_settings, assistant, slack_api):
         assert reply.params["thread_ts"] == event["ts"] and "1,901 km²" in reply.block_text()
     finally:
         server.close()
+
+
+def test_a_chinese_question_is_answered_in_chinese_with_its_citation(slack, slack_api):
+    event = mention("贵安新区的规划面积是多少？")
+    assert slack.event(event, event_id=new_event_id()).status_code == 200
+    [reply] = slack_api.posts()
+    text = reply.block_text()
+    assert "1,901 km²" in text and "（报告此处只有英文原文。）" in text, text
+    assert "*p. 156*" in text
+
+
+def test_a_chinese_question_the_report_does_not_answer_as_asked_is_refused_in_chinese(slack, slack_api):
+    slack.event(mention("贵安新区2019年的GDP是多少？"), event_id=new_event_id())
+    [reply] = slack_api.posts()
+    assert "报告没有按所问的回答这个问题" in reply.block_text() and "2019年" in reply.block_text()
