@@ -48,12 +48,13 @@ def values(text: str) -> tuple[tuple[float, str], ...]:
     return tuple(dict.fromkeys((f.value, f.kind) for f in found))
 
 
-def _same(a: float, b: float) -> bool:
+def same_value(a: float, b: float) -> bool:
+    """Two figures' values are the same number (however each was printed and scaled)."""
     return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
 
 
 def _holds(text: str, value: float) -> bool:
-    return any(_same(value, v) for v, _ in values(text))
+    return any(same_value(value, v) for v, _ in values(text))
 
 
 def parallel(best: Candidate, lead: Figure | None, index) -> Parallel | None:
@@ -85,6 +86,6 @@ def parallel(best: Candidate, lead: Figure | None, index) -> Parallel | None:
     # Chinese figure without a unit word of its own reads as a count ("502.8亿元")
     readings = find_figures(other.text) + (find_figures(normalise(other.text)) if is_chinese(other.text) else [])
     for f in readings:
-        if f.kind in (lead.kind, "count") and f.kind not in ("year", "date") and not any(_same(f.value, v) for v in own):
+        if f.kind in (lead.kind, "count") and not any(same_value(f.value, v) for v in own):
             return Parallel(other, agrees=False, printed=f)
     return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from rag.answer.bilingual import has_english, is_chinese, parallel
+from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of
 from rag.answer.compose import (Composed, change, compare, contradicted_premise, figure_answer, figure_question,
                                  is_lead_in, items_after, lead_figure, list_answer, planned_not_actual,
@@ -225,7 +225,6 @@ class ExtractiveAnswerer:
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=evidence, kind=qa.kind,
                             computed=bool(composed and composed.computed))
 
-
     def across_languages(self, qa: QuestionAnalysis, text: str, used: list[Candidate], composed: Composed | None,
                          limit: int) -> tuple[str, list[Candidate]]:
         """A bilingual page: the same passage in the page's other language is cited beside the answer's, its
@@ -240,7 +239,7 @@ class ExtractiveAnswerer:
             # the question's language has the passage: answer from it, the other language's quote beside it
             if lead is None and composed is None and other.complete and len(used) == 1:
                 return trim(other.quote.text, limit), [other.quote] + used
-            same = [f for f in other.quote.figures if lead is not None and _same_value(f, lead)]
+            same = [f for f in other.quote.figures if lead is not None and same_value(f.value, lead.value)]
             if same:
                 return figure_answer(qa, other.quote, limit, lead=same[0]).text, [other.quote] + used
         if other is not None and other.quote not in used:
@@ -255,10 +254,6 @@ class ExtractiveAnswerer:
             note = ENGLISH_ONLY_ZH if asked_zh else CHINESE_ONLY_EN
             text = trim(text, limit - len(note)) + note
         return text, used
-
-
-def _same_value(a, b) -> bool:
-    return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
 
 
 def _evidence(c: Candidate) -> Evidence:
