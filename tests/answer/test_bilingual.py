@@ -8,18 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.answer.conftest import assistant_over
+
 PAGE = Path(__file__).parents[1] / "fixtures" / "pages" / "page-66-bilingual.txt"
 
 
 @pytest.fixture(scope="module")
 def bilingual(tmp_path_factory):
-    from rag.chain import ReportAssistant
-    from rag.config import Settings
-    from rag.index import ReportIndex
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("bilingual-data"))
-    ReportIndex.open(settings).ingest([PAGE])
-    return ReportAssistant.from_settings(settings)
+    return assistant_over(tmp_path_factory.mktemp("bilingual-data"), PAGE)
 
 
 def _ask(assistant, question: str):

@@ -1,12 +1,15 @@
 """General reading mechanisms, each on a page written for it (tests/fixtures/pages/page-64-zone.txt): a list a
 sentence announces, a year named only as a comparison's base, a difference that is no level, what a count counts,
-and a follow-up that borrows the conversation's year without making it a condition."""
+and a follow-up that borrows the conversation's year without making it a condition; on page-65-pay.txt, the unit a
+question names ("how many kilometres") picks the figure."""
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.answer.conftest import assistant_over
 
 pytestmark = pytest.mark.store
 
@@ -15,13 +18,7 @@ PAGE = Path(__file__).parents[1] / "fixtures" / "pages" / "page-64-zone.txt"
 
 @pytest.fixture(scope="module")
 def zone(tmp_path_factory):
-    from rag.chain import ReportAssistant
-    from rag.config import Settings
-    from rag.index import ReportIndex
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("zone-data"))
-    ReportIndex.open(settings).ingest([PAGE])
-    return ReportAssistant.from_settings(settings)
+    return assistant_over(tmp_path_factory.mktemp("zone-data"), PAGE)
 
 
 def _ask(assistant, *questions: str):
@@ -80,13 +77,7 @@ PAY = Path(__file__).parents[1] / "fixtures" / "pages" / "page-65-pay.txt"
 
 @pytest.fixture(scope="module")
 def canal(tmp_path_factory):
-    from rag.chain import ReportAssistant
-    from rag.config import Settings
-    from rag.index import ReportIndex
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("canal-data"))
-    ReportIndex.open(settings).ingest([PAY])
-    return ReportAssistant.from_settings(settings)
+    return assistant_over(tmp_path_factory.mktemp("canal-data"), PAY)
 
 
 @pytest.mark.parametrize("question", ["How many kilometres long is the Heshan Ship Canal?", "和山运河全长多少公里？"])
