@@ -27,7 +27,7 @@ from rag.answer.question import QuestionAnalysis, analyse_turn
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
-from rag.text import named_entities, tokenize
+from rag.text import named_entities, places_named, tokenize, unread_chinese
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
@@ -70,7 +70,14 @@ class AnswerResult:
 def unknown_names(qa: QuestionAnalysis, question: str, lexical, words: set[str]) -> str | None:
     """The first name the question writes with a capital ("Mars", "Cambodia") that the report never uses under any
     spelling (its index holds no such word, none one edit away, and ``words``, the words it prints, none of its
-    stem: "Asian" is known from "Asia"), as typed; None when every name is known."""
+    stem: "Asian" is known from "Asia"), as typed; None when every name is known. In Chinese, a name by its word
+    class that nothing the report prints covers ("亚特兰蒂斯": no character pair, glossary term or pinyin)."""
+    if qa.lang == "zh":
+        # a place of the glossary whose English spelling the report never prints ("澳门": Macao, Macau) is as unknown
+        for zh, english in places_named(question):
+            if not any(t in lexical.postings for t in tokenize(english)):
+                return zh
+        return next(iter(unread_chinese(question, lexical.postings, names_only=True)), None)
     words_typed = [w for entity in named_entities(question) for w in entity.split() if w[:1].isupper()
                    and w[1:2].islower()]  # "Mars", not "GDP" or the "of" of "GDP of Mars"
     for word in words_typed:

@@ -37,10 +37,10 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer.candidates import Candidate
-from rag.answer.question import QuestionAnalysis
+from rag.answer.question import QuestionAnalysis, counted
 from rag.figures import unit_name
 from rag.lang.detect import CJK_RE
-from rag.text import QUERY_SYNONYMS, english_form, family, lexical_text, tokenize
+from rag.text import QUERY_SYNONYMS, english_form, family, lexical_text, tokenize, unread_chinese
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
             "names_other", "names_unknown", "focus", "agreement", "structured", "footnote")
@@ -157,9 +157,10 @@ class Featurizer:
         heaviest = max((w for t, w in weights.items() if known is None or t in known), default=0.0)
         return (covered / total if total else 0.0), (worst / heaviest if heaviest else 0.0)
 
-    def term_weights(self, qa: QuestionAnalysis) -> dict[str, float]:
+    def term_weights(self, qa: QuestionAnalysis, unread: list[str] = ()) -> dict[str, float]:
         """Each question word's weight: its idf, a word that only says what kind of answer is wanted counting
-        for little, a word a follow-up borrowed from the conversation for half."""
+        for little, a word a follow-up borrowed from the conversation for half; ``unread``: the counted nouns of a
+        Chinese question that nothing the report prints covers (rag.text.unread_chinese)."""
         out = {}
         lexical = self.index.lexical
         optional = tuple(t for t in qa.optional if t in lexical.postings)
@@ -176,20 +177,28 @@ class Featurizer:
             if term in qa.borrowed:
                 weight *= 0.5
             out[term] = weight
+        for noun in unread:
+            # the counted noun of a Chinese question that nothing the report prints covers ("酒店"), as an English
+            # question's word the report never uses ("hotels"): it weighs what an unknown word weighs
+            out.setdefault(noun, self.idf(noun))
         return out
 
     def compute(self, qa: QuestionAnalysis, query: str, candidates: list[Candidate]) -> None:
         """Fill ``candidate.features`` for every candidate."""
         if not candidates:
             return
-        weights = self.term_weights(qa)
+        # a Chinese question's nouns nothing the report prints covers; one it counts ("有多少所大学" — universities)
+        # is its focus, as "How many *universities*" is in English: no candidate holds it
+        unread = [noun for noun in (unread_chinese(qa.text, self.index.lexical.postings) if qa.lang == "zh" else [])
+                  if counted(qa.text, noun)]  # another noun the glossary lacks may be said in English on the page
+        weights = self.term_weights(qa, unread)
         lexical = self.index.lexical
         unknown = [t for t in weights if not t.isdigit() and t not in lexical.postings and not lexical.correct(t)]
         report_words = {w.lower() for c in candidates for w in re.findall(r"[A-Za-z]+", f"{c.text} {c.section}")}
         # near words by the embedding model for every content word of the question, not only those the report never
         # uses: a word the report prints elsewhere ("destination") may be said another way here ("location"); a
         # name is matched as printed (another place is no near miss)
-        soft_terms = [t for t in weights if t.isalpha() and t not in qa.names]
+        soft_terms = [t for t in weights if t.isalpha() and t not in qa.names and not CJK_RE.match(t)]
         soft = self.soft(soft_terms, report_words) if soft_terms else {}
         context_sets = [c.context_tokens() for c in candidates]
         own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else "")) for c in candidates]
@@ -215,7 +224,7 @@ class Featurizer:
         for i, c in enumerate(candidates):
             chunk_dense = float(c.doc.metadata.get("dense", 0.0) or 0.0)
             dense = float(sims[i]) if not np.isnan(sims[i]) else 0.8 * chunk_dense
-            focus = 1.0
+            focus = 0.0 if unread and not qa.focus else 1.0
             if qa.focus:
                 focus_tokens = context_sets[i]
                 close = max((sim for stem, sim in soft.get(qa.focus, {}).items() if stem in focus_tokens), default=0.0)

@@ -98,6 +98,17 @@ def _kind_cues(kind: str, lang: str) -> list[str]:
             for cue in spec.get("cues", ())]
 
 
+def counted(text: str, word: str, lang: str = "zh", reach: int = 5) -> bool:
+    """Whether ``word`` is what a count cue of the question counts: it follows the cue within ``reach`` characters
+    (a measure word and a qualifier: "多少家五星级酒店", "多少所大学"), as "How many *hotels*" names its focus."""
+    for cue in _kind_cues("count", lang):
+        for m in re.finditer(re.escape(cue), text):
+            at = text.find(word, m.end())
+            if 0 <= at - m.end() <= reach:
+                return True
+    return False
+
+
 def _longest_cue(text: str, lang: str) -> str:
     """In a language without spaces, the longest cue of any kind the question holds ("" when none)."""
     cues = [cue for spec in vocabulary(lang, "question").get("kinds", {}).values() for cue in spec.get("cues", ())]
