@@ -23,7 +23,7 @@ from rag.answer.compose import (Composed, change, compare, contradicted_premise,
                                  sentence_before, trim)
 from rag.answer.features import Featurizer
 from rag.answer.model import Scorer, load_scorer
-from rag.answer.question import QuestionAnalysis, analyse_turn
+from rag.answer.question import QuestionAnalysis, analyse_turn, counted, counted_head
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
@@ -174,6 +174,10 @@ class ExtractiveAnswerer:
                     f"{ABSTAIN_TEXT}: the ingested report pages never mention {unknown}.")
             return AnswerResult(text=text, abstained=True, confidence=0.0, kind=qa.kind)
         best = candidates[0]
+        if qa.wants_figure and best.features.get("focus", 1.0) == 0.0 and self.never_printed(qa):
+            # "How many universities…": what the figure would count is a word the report never prints (nor one
+            # near it); no passage counts it
+            return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
         if qa.operator in ("max", "min", "order") and qa.selects and best.kind not in RECORD_KINDS:
             # "which is highest" is answered by comparing records: a table row, chart series or list item among
             # the best candidates stands in for the best sentence
@@ -231,6 +235,17 @@ class ExtractiveAnswerer:
         evidence = [_evidence(c) for c in used]
         return AnswerResult(text=text, abstained=False, confidence=confidence, evidence=evidence, kind=qa.kind,
                             computed=bool(composed and composed.computed))
+
+    def never_printed(self, qa: QuestionAnalysis) -> bool:
+        """The thing a count question counts is never printed in the report: its head noun ("How many *universities*"),
+        no word of the report nor one edit away; in Chinese the counted noun nothing covers ("有多少所大学")."""
+        lexical = self.index.lexical
+        if qa.lang == "zh":
+            return any(counted(qa.text, noun) for noun in unread_chinese(qa.text, lexical.postings))
+        # what "how many" counts is the head of the phrase after it ("server *racks*"); after other cues the
+        # word may be a verb ("supposed", "picked")
+        head = counted_head(qa.text) if qa.kind == "count" else None
+        return bool(head) and head not in lexical.postings and not lexical.correct(head)
 
     def across_languages(self, qa: QuestionAnalysis, text: str, used: list[Candidate], composed: Composed | None,
                          limit: int) -> tuple[str, list[Candidate]]:

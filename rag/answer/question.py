@@ -98,6 +98,21 @@ def _kind_cues(kind: str, lang: str) -> list[str]:
             for cue in spec.get("cues", ())]
 
 
+def counted_head(text: str) -> str | None:
+    """The head noun of what an English count question counts: the last word of the phrase after its "how many"
+    cue, before the first function word ("How many server *racks* are…", "How many *passengers* has…")."""
+    m = _cue_match(text.lower(), "count", "en")
+    if not m:
+        return None
+    phrase = []
+    for word in re.findall(r"[A-Za-z][\w’'-]*", text[m.end():]):
+        if word.lower() in STOPWORDS:
+            break
+        phrase.append(word)
+    heads = tokenize(phrase[-1]) if phrase else []
+    return heads[-1] if heads else None
+
+
 def counted(text: str, word: str, lang: str = "zh", reach: int = 5) -> bool:
     """Whether ``word`` is what a count cue of the question counts: it follows the cue within ``reach`` characters
     (a measure word and a qualifier: "多少家五星级酒店", "多少所大学"), as "How many *hotels*" names its focus."""

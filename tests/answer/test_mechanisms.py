@@ -91,3 +91,9 @@ def test_the_unit_a_question_names_picks_the_figure(canal, question):
 def test_a_smaller_unit_asked_for_finds_the_smaller_thing(canal):
     r = _ask(canal, "How many metres long is the largest lock of the Heshan Ship Canal?")
     assert r.answer.startswith("280 metres"), r.answer
+
+
+def test_a_count_of_a_thing_the_report_never_prints_is_refused(zone):
+    # the page counts logistics firms and customs brokers; "passengers" is no word of it
+    r = _ask(zone, "How many passengers does Heshan Bonded Zone handle each year?")
+    assert r.abstained, r.answer

@@ -78,3 +78,11 @@ def test_a_chinese_cue_is_the_kind_not_a_word_to_find():
     qa = analyse("平陆运河全长多少公里？", report_year=2026)
     assert qa.kind == "length" and qa.units == {"km"}
     assert "long" in qa.cue  # 全长 carries "long length" from the glossary; "long" only says a length is asked
+
+
+def test_what_a_count_question_counts_is_the_head_of_its_phrase():
+    from rag.answer.question import counted_head
+
+    assert counted_head("How many server racks are slated for Gui'an's big data centres?") == "rack"
+    assert counted_head("How many passengers has the China-Laos Railway carried?") == "passenger"
+    assert counted_head("What share of firms grew?") is None
