@@ -288,7 +288,8 @@ class ReportAssistant:
     def warm_up(self) -> None:
         """Load the model, the word vectors and the store so the first real question is fast."""
         self.index.embeddings.embed_query("warm up")
-        from rag.text import romanised_names, unread_chinese
+        from rag.answer.question import unread_chinese
+        from rag.text import romanised_names
 
         romanised_names("贵安新区")  # the romanisation tables (0.6 s), so the first Chinese question does not pay them
         # the Chinese dictionary with its word classes (0.9 s) loads beside the rest, not before the server is ready

@@ -186,10 +186,11 @@ def unit_spellings(names: frozenset[str]) -> list[str]:
     return [s for s, n in _unit_names().items() if n in names]
 
 
-def unit_kinds(names: frozenset[str]) -> set[str]:
+@lru_cache(maxsize=256)
+def unit_kinds(names: frozenset[str]) -> frozenset[str]:
     """The kinds of measure of named units ("km" -> "length", "sqkm" -> "area")."""
     kind_of = _patterns()[3]
-    return {kind_of[s] for s, n in _unit_names().items() if n in names and s in kind_of}
+    return frozenset(kind_of[s] for s, n in _unit_names().items() if n in names and s in kind_of)
 
 
 def other_unit(figure: Figure, asked: frozenset[str]) -> bool:

@@ -319,47 +319,6 @@ def romanised_names(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def unread_chinese(question: str, known: Iterable[str] | dict, *, names_only: bool = False) -> list[str]:
-    """The nouns of a Chinese question that nothing read covers: no word the report prints (``known``: the index's
-    words, Chinese character pairs among them), no glossary term, no name the report prints in pinyin, no stop word
-    or question cue. "贵安新区有多少家五星级酒店？" over an English page -> ["酒店"]: a thing the report would have to
-    speak of, as an English question's word the report never uses ("hotels"). Nouns by jieba's part-of-speech
-    tagger; a verb or function word left over ("已经", "考虑") is how the question is put, not what it is about.
-    ``names_only``: only the names among them (of people, places, bodies: "亚特兰蒂斯")."""
-    try:
-        import jieba
-        import jieba.posseg as posseg
-    except ImportError:
-        return []
-    jieba.setLogLevel(60)
-    pattern, _ = _zh_glossary()
-    cues = [c for spec in vocabulary("zh", "question").get("kinds", {}).values() for c in spec.get("cues", ())]
-    fixed = [w for w in list(ZH_STOPWORDS) + cues if w]
-    compact = re.sub(rf"(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}])", "", question)
-    covered = [False] * len(compact)
-
-    def mark(start: int, end: int) -> None:
-        covered[start:end] = [True] * (end - start)
-
-    for m in pattern.finditer(compact) if pattern is not None else ():
-        mark(m.start(), m.end())
-    for word in fixed:
-        for m in re.finditer(re.escape(word), compact):
-            mark(m.start(), m.end())
-    for i in range(len(compact) - 1):
-        pair = compact[i:i + 2]
-        if CJK_RE.fullmatch(pair[0]) and (pair in known or any(n in known for n in romanised_names(pair))):
-            mark(i, i + 2)
-    out, at = [], 0
-    for token in posseg.cut(compact):
-        start, at = at, at + len(token.word)
-        kind = ("nr", "ns", "nt") if names_only else ("n",)
-        if token.flag.startswith(kind) and len(token.word) >= 2 and CJK_RE.match(token.word) \
-                and not any(covered[start:at]):
-            out.append(token.word)
-    return list(dict.fromkeys(out))
-
-
 def english_form(question: str, known: Iterable[str] | dict) -> str | None:
     """A Chinese question as the English embedding model can read it: what it writes in Latin letters and digits,
     the English of its glossary terms and the spellings of its names the report prints (``known``: the index's
@@ -415,12 +374,28 @@ def _zh_glossary() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     return (re.compile(_alternation(terms)) if terms else None), terms
 
 
+def compact(text: str) -> str:
+    """A Chinese text without the spaces between its characters (a line break or a typist's space is no word gap)."""
+    return re.sub(rf"(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}])", "", text)
+
+
+def glossary_spans(text: str) -> list[tuple[int, int]]:
+    """Where the glossary's Chinese terms stand in a compact text (rag/lang/zh/glossary.toml)."""
+    pattern, _ = _zh_glossary()
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
 def places_named(question: str) -> list[tuple[str, str]]:
     """The places of the glossary's ``[places]`` a Chinese question names, with their English ("澳门" -> "Macao
     Macau")."""
     places = vocabulary("zh", "glossary").get("places", {})
-    compact = re.sub(rf"(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}])", "", question)
-    return [(zh, en) for zh, en in sorted(places.items(), key=lambda kv: -len(kv[0])) if zh in compact]
+    said = compact(question)
+    return [(zh, en) for zh, en in sorted(places.items(), key=lambda kv: -len(kv[0])) if zh in said]
+
+
+def glossed(text: str) -> str:
+    """The English of a Chinese text's glossary terms ("" for English text), as a Chinese question carries them."""
+    return with_english(text)[len(text):].strip() if CJK_RE.search(text) else ""
 
 
 def with_english(query: str) -> str:
@@ -428,15 +403,9 @@ def with_english(query: str) -> str:
     pattern, terms = _zh_glossary()
     if pattern is None:
         return query
-    compact = re.sub(rf"(?<=[{CJK_CHARS}])\s+(?=[{CJK_CHARS}])", "", query)
-    english = dict.fromkeys(terms[m.group()] for m in pattern.finditer(compact))
+    compact_query = compact(query)
+    english = dict.fromkeys(terms[m.group()] for m in pattern.finditer(compact_query))
     return f"{query} {' '.join(english)}" if english else query
-
-
-def lexical_text(text: str) -> str:
-    """What the lexical index reads of a chunk: its text, and for Chinese text also the English of its glossary terms
-    (as a Chinese question carries them), so an English question finds a passage the page prints only in Chinese."""
-    return with_english(text) if CJK_RE.search(text) else text
 
 
 _ENTITY_RE = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w’'-]*)*)")

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from rag.answer.candidates import Candidate, candidates_of
 from rag.answer.compose import page_chunks
+from rag.answer.question import language
 from rag.figures import Figure, find_figures
-from rag.lang.detect import cjk_share
 from rag.text import normalise
 
 
@@ -29,8 +29,8 @@ class Parallel:
 
 
 def is_chinese(text: str) -> bool:
-    """Mostly Chinese (as a question is read as Chinese: rag.answer.question.language)."""
-    return cjk_share(text) >= 0.3
+    """Read as Chinese, as a question is (rag.answer.question.language)."""
+    return language(text) == "zh"
 
 
 def has_english(text: str) -> bool:

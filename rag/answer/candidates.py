@@ -14,7 +14,7 @@ from langchain_core.documents import Document
 from rag.figures import Figure, base_years, find_figures, years_in
 from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.lang.detect import CJK_RE
-from rag.text import lexical_text, romanised_names, split_sentences, tokenize
+from rag.text import glossed, romanised_names, split_sentences, tokenize
 
 STRUCTURED_KINDS = ("table_row", "chart_series")
 TITLED_KINDS = STRUCTURED_KINDS + ("table_note", "chart_note")  # "Table 3 (title) — …": the title is context
@@ -99,7 +99,7 @@ def _romanised(text: str) -> frozenset[str]:
 def _glossed(text: str) -> frozenset[str]:
     """The English words of a Chinese sentence's glossary terms (rag/lang/zh/glossary.toml), as a Chinese question
     carries them."""
-    return frozenset(tokenize(lexical_text(text)[len(text):]))
+    return frozenset(tokenize(glossed(text)))
 
 
 def candidates_of(docs: list[Document]) -> list[Candidate]:

@@ -224,7 +224,8 @@ def _compared(records: list[tuple[str, Figure]], pick) -> str:
 
 
 _BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
-_CLAUSE_MARK = re.compile(r"[,;:，；：、]")
+_CLAUSE_MARKS = ",;:，；：、"  # clause punctuation of both scripts
+_CLAUSE_MARK = re.compile(f"[{_CLAUSE_MARKS}]")
 
 
 def inline_records(qa: QuestionAnalysis, c: Candidate) -> list[tuple[str, Figure]]:
@@ -249,7 +250,8 @@ def _clause_break() -> re.Pattern[str]:
     joiner such as 和 is also part of words: 和山)."""
     words = [w for w in vocabulary("en", "layout").get("joiners", []) if w.isascii()]
     joiners = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"[,;:，；：、。]|\b(?:{joiners})\b" if joiners else r"[,;:，；：、。]", re.IGNORECASE)
+    marks = f"[{_CLAUSE_MARKS}。]"  # a sentence end too: a figure's words do not run past it
+    return re.compile(rf"{marks}|\b(?:{joiners})\b" if joiners else marks, re.IGNORECASE)
 
 
 def _joiners() -> re.Pattern[str] | None:

@@ -23,17 +23,19 @@ from rag.answer.compose import (Composed, change, compare, contradicted_premise,
                                  sentence_before, trim)
 from rag.answer.features import Featurizer
 from rag.answer.model import Scorer, load_scorer
-from rag.answer.question import QuestionAnalysis, analyse_turn, counted, counted_head
+from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
-from rag.text import named_entities, places_named, tokenize, unread_chinese
+from rag.text import named_entities, places_named, tokenize
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
 ABSTAIN_ZH_AS_ASKED = "报告没有按所问的回答这个问题"
 ENGLISH_ONLY_ZH = "（报告此处只有英文原文。）"
 CHINESE_ONLY_EN = " (The report gives this in its Chinese text only.)"
+OTHER_TEXT_DIFFERS = " (The page's {text} text gives {figure} here.)"
+OTHER_TEXT_DIFFERS_ZH = "（本页{text}文本此处为{figure}。）"
 RECORD_KINDS = ("table_row", "chart_series", "list_item")
 
 
@@ -67,17 +69,19 @@ class AnswerResult:
     computed: bool = False
 
 
-def unknown_names(qa: QuestionAnalysis, question: str, lexical, words: set[str]) -> str | None:
+def unknown_names(qa: QuestionAnalysis, question: str, lexical, words: set[str],
+                  unread: tuple[tuple[str, str], ...] = ()) -> str | None:
     """The first name the question writes with a capital ("Mars", "Cambodia") that the report never uses under any
     spelling (its index holds no such word, none one edit away, and ``words``, the words it prints, none of its
     stem: "Asian" is known from "Asia"), as typed; None when every name is known. In Chinese, a name by its word
-    class that nothing the report prints covers ("亚特兰蒂斯": no character pair, glossary term or pinyin)."""
+    class that nothing the report prints covers (``unread``: "亚特兰蒂斯", no character pair, glossary term or
+    pinyin)."""
     if qa.lang == "zh":
         # a place of the glossary whose English spelling the report never prints ("澳门": Macao, Macau) is as unknown
         for zh, english in places_named(question):
             if not any(t in lexical.postings for t in tokenize(english)):
                 return zh
-        return next(iter(unread_chinese(question, lexical.postings, names_only=True)), None)
+        return next((noun for noun, word_class in unread if word_class.startswith(NAME_CLASSES)), None)
     words_typed = [w for entity in named_entities(question) for w in entity.split() if w[:1].isupper()
                    and w[1:2].islower()]  # "Mars", not "GDP" or the "of" of "GDP of Mars"
     for word in words_typed:
@@ -167,7 +171,7 @@ class ExtractiveAnswerer:
         qa, candidates = self.scored(question, docs, query=query)
         if not candidates:
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
-        unknown = unknown_names(qa, question, self.index.lexical, self.index.surface_words)
+        unknown = unknown_names(qa, question, self.index.lexical, self.index.surface_words, self.featurizer.unread(qa))
         if unknown:
             # "What is the GDP of Mars?": the report never names Mars, under any spelling; no passage is about it
             text = (f"{ABSTAIN_TEXT_ZH}：报告中没有提到{unknown}。" if qa.lang == "zh" else
@@ -241,7 +245,7 @@ class ExtractiveAnswerer:
         no word of the report nor one edit away; in Chinese the counted noun nothing covers ("有多少所大学")."""
         lexical = self.index.lexical
         if qa.lang == "zh":
-            return any(counted(qa.text, noun) for noun in unread_chinese(qa.text, lexical.postings))
+            return bool(self.featurizer.unread_counted(qa))
         # what "how many" counts is the head of the phrase after it ("server *racks*"); after other cues the
         # word may be a verb ("supposed", "picked")
         head = counted_head(qa.text) if qa.kind == "count" else None
@@ -267,9 +271,10 @@ class ExtractiveAnswerer:
         if other is not None and other.quote not in used:
             used = used + [other.quote]
         if other is not None and not other.agrees and other.printed is not None:
-            note = (f"（本页{'中文' if is_chinese(other.quote.text) else '英文'}文本此处为{other.printed.text}。）"
-                    if asked_zh else f" (The page's {'Chinese' if is_chinese(other.quote.text) else 'English'} "
-                    f"text gives {other.printed.text} here.)")
+            zh_text = is_chinese(other.quote.text)
+            note = (OTHER_TEXT_DIFFERS_ZH.format(text="中文" if zh_text else "英文", figure=other.printed.text)
+                    if asked_zh else
+                    OTHER_TEXT_DIFFERS.format(text="Chinese" if zh_text else "English", figure=other.printed.text))
             text = trim(text, limit - len(note)) + note
         said = has_cjk(best.text) if asked_zh else has_english(best.text)
         if not said and (other is None or not other.agrees):

@@ -37,10 +37,10 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer.candidates import Candidate
-from rag.answer.question import QuestionAnalysis, counted
+from rag.answer.question import QuestionAnalysis, counted, unread_chinese
 from rag.figures import unit_name
 from rag.lang.detect import CJK_RE
-from rag.text import QUERY_SYNONYMS, english_form, family, lexical_text, tokenize, unread_chinese
+from rag.text import QUERY_SYNONYMS, english_form, family, glossed, tokenize
 
 FEATURES = ("cover", "cover_own", "missing", "unknown", "dense", "chunk_dense", "rank", "kind", "years", "year_other", "names",
             "names_other", "names_unknown", "focus", "agreement", "structured", "footnote")
@@ -82,6 +82,7 @@ class Featurizer:
         self.max_embedded = max_embedded
         self.vectors = VectorCache()
         self.word_vectors = VectorCache(size=200_000)
+        self._unread: tuple[tuple, tuple[tuple[str, str], ...]] = ((), ())
 
     def idf(self, token: str) -> float:
         lexical = self.index.lexical
@@ -138,6 +139,20 @@ class Featurizer:
         out[missing] = self.word_vectors.get_many([words[i] for i in missing], embed)
         return out
 
+    def unread(self, qa: QuestionAnalysis) -> tuple[tuple[str, str], ...]:
+        """The nouns (with their word class) of a Chinese question that nothing the report prints covers
+        (rag.answer.question.unread_chinese), worked out once per question and index state."""
+        if qa.lang != "zh":
+            return ()
+        key = (qa.text, id(self.index.lexical), getattr(self.index, "generation", None))
+        if self._unread[0] != key:
+            self._unread = (key, unread_chinese(qa.text, self.index.lexical.postings))
+        return self._unread[1]
+
+    def unread_counted(self, qa: QuestionAnalysis) -> list[str]:
+        """Those of the nouns a count cue counts ("有多少所大学"): the question's focus, never printed."""
+        return [noun for noun, _ in self.unread(qa) if counted(qa.text, noun)]
+
     def coverage(self, qa: QuestionAnalysis, weights: dict[str, float], present: set[str],
                  soft: dict[str, dict[str, float]], known: set[str] | None = None) -> tuple[float, float]:
         """(covered share of the question's weight, weight of the heaviest word the report uses that is not
@@ -160,7 +175,7 @@ class Featurizer:
     def term_weights(self, qa: QuestionAnalysis, unread: list[str] = ()) -> dict[str, float]:
         """Each question word's weight: its idf, a word that only says what kind of answer is wanted counting
         for little, a word a follow-up borrowed from the conversation for half; ``unread``: the counted nouns of a
-        Chinese question that nothing the report prints covers (rag.text.unread_chinese)."""
+        Chinese question that nothing the report prints covers (``unread_counted``)."""
         out = {}
         lexical = self.index.lexical
         optional = tuple(t for t in qa.optional if t in lexical.postings)
@@ -189,8 +204,7 @@ class Featurizer:
             return
         # a Chinese question's nouns nothing the report prints covers; one it counts ("有多少所大学" — universities)
         # is its focus, as "How many *universities*" is in English: no candidate holds it
-        unread = [noun for noun in (unread_chinese(qa.text, self.index.lexical.postings) if qa.lang == "zh" else [])
-                  if counted(qa.text, noun)]  # another noun the glossary lacks may be said in English on the page
+        unread = self.unread_counted(qa)  # another noun the glossary lacks may be said in English on the page
         weights = self.term_weights(qa, unread)
         lexical = self.index.lexical
         unknown = [t for t in weights if not t.isdigit() and t not in lexical.postings and not lexical.correct(t)]
@@ -292,7 +306,8 @@ def counts_other(focus: str, after: str) -> bool:
     says it by its unit, "66 million tonnes of goods"): True when those words are there and none is the thing asked
     about (its word family, or the report's word for it)."""
     words = re.match(r"[\s\w’'-]*", after).group()
-    counted = set(tokenize(lexical_text(" ".join(words.split()[:4]))))  # "7条国际集装箱航线": routes, containers
+    said = " ".join(words.split()[:4])
+    counted = set(tokenize(said)) | set(tokenize(glossed(said)))  # "7条国际集装箱航线": routes, containers
     if not counted:
         return False
     families = {family(t) for t in counted}

@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from rag.figures import YEAR_RE, numbers_in, other_unit, unit_kinds, unit_spellings, units_named
 from rag.lang import phrase_pattern, vocabulary
-from rag.lang.detect import cjk_share
-from rag.text import STOPWORDS, named_entities, romanised_names, tokenize, with_english
+from rag.lang.detect import CJK_RE, cjk_share
+from rag.text import (STOPWORDS, ZH_STOPWORDS, compact, glossary_spans, named_entities, romanised_names, tokenize,
+                      with_english)
 
 
 
@@ -124,10 +125,56 @@ def counted(text: str, word: str, lang: str = "zh", reach: int = 5) -> bool:
     return False
 
 
+@lru_cache(maxsize=None)
+def _all_cues(lang: str) -> tuple[str, ...]:
+    """Every cue of every kind of a language's question file."""
+    kinds = vocabulary(lang, "question").get("kinds", {})
+    return tuple(cue for spec in kinds.values() for cue in spec.get("cues", ()) if cue)
+
+
 def _longest_cue(text: str, lang: str) -> str:
     """In a language without spaces, the longest cue of any kind the question holds ("" when none)."""
-    cues = [cue for spec in vocabulary(lang, "question").get("kinds", {}).values() for cue in spec.get("cues", ())]
-    return max((cue for cue in cues if cue and cue.lower() in text), key=len, default="")
+    return max((cue for cue in _all_cues(lang) if cue.lower() in text), key=len, default="")
+
+
+NAME_CLASSES = ("nr", "ns", "nt")  # jieba's word classes of names: of people, places and bodies
+
+
+def unread_chinese(question: str, known) -> tuple[tuple[str, str], ...]:
+    """The nouns of a Chinese question that nothing read covers, with their word class: no word the report prints
+    (``known``: the index's words, Chinese character pairs among them), no glossary term, no name the report prints
+    in pinyin, no stop word or question cue. "贵安新区有多少家五星级酒店？" over an English page -> (("酒店", "n"),): a
+    thing the report would have to speak of, as an English question's word the report never uses ("hotels"). Nouns
+    by jieba's part-of-speech tagger; a verb or function word left over ("已经", "考虑") is how the question is put,
+    not what it is about."""
+    try:
+        import jieba
+        import jieba.posseg as posseg
+    except ImportError:
+        return ()
+    jieba.setLogLevel(60)
+    said = compact(question)
+    covered = [False] * len(said)
+
+    def mark(start: int, end: int) -> None:
+        covered[start:end] = [True] * (end - start)
+
+    for start, end in glossary_spans(said):
+        mark(start, end)
+    for word in (*ZH_STOPWORDS, *_all_cues("zh")):
+        for m in re.finditer(re.escape(word), said):
+            mark(m.start(), m.end())
+    for i in range(len(said) - 1):
+        pair = said[i:i + 2]
+        if CJK_RE.fullmatch(pair[0]) and (pair in known or any(n in known for n in romanised_names(pair))):
+            mark(i, i + 2)
+    out, at = {}, 0
+    for token in posseg.cut(said):
+        start, at = at, at + len(token.word)
+        if token.flag.startswith("n") and len(token.word) >= 2 and CJK_RE.match(token.word) \
+                and not any(covered[start:at]):
+            out.setdefault(token.word, token.flag)
+    return tuple(out.items())
 
 
 def _cue_match(text: str, kind: str, lang: str) -> re.Match[str] | None:
