@@ -336,6 +336,14 @@ def english_form(question: str, known: Iterable[str] | dict) -> str | None:
 ABBREVIATIONS: dict[str, str] = dict(vocabulary("en", "synonyms").get("abbreviations", {}))
 
 
+def abbreviations_in(text: str) -> list[tuple[str, str]]:
+    """The abbreviations of ``[abbreviations]`` typed in ``text`` (in capitals), each with its spelt-out form:
+    "R&D" -> ("R&D", "research and development")."""
+    if not ABBREVIATIONS:
+        return []
+    return [(m.group(), ABBREVIATIONS[m.group()]) for m in _abbreviation_re().finditer(text)]
+
+
 def expand_abbreviations(question: str, report_words: set[str]) -> str:
     """The question with each abbreviation the report never prints ("IP", where the report says "intellectual
     property") spelt out (rag/lang/en/synonyms.toml ``[abbreviations]``). ``report_words``: the report's words,
@@ -364,6 +372,9 @@ def expand_query(query: str) -> str:
         query = f"{with_english(query)} {' '.join(romanised_names(query))}"
     lowered = query.lower()
     extra = [v for k, v in QUERY_SYNONYMS.items() if re.search(rf"\b{re.escape(k)}\b", lowered)]
+    # an abbreviation the report prints is also searched spelt out, as the report says it elsewhere ("FTZ" and
+    # "Pilot Free Trade Zone"); one it never prints was spelt out before (expand_abbreviations)
+    extra += [long for _, long in abbreviations_in(query)]
     return f"{query} {' '.join(extra)}" if extra else query
 
 

@@ -160,14 +160,30 @@ class Featurizer:
         total = covered = 0.0
         worst = 0.0
         families = {family(t) for t in present}
-        for term, weight in weights.items():
-            total += weight
+
+        def said(term: str) -> float:
             if self.covers(term, present, families):
-                covered += weight
+                return 1.0
+            return max((sim for stem, sim in soft.get(term, {}).items() if stem in present), default=0.0)
+
+        groups = [(short, long) for short, long in qa.alternatives if any(t in weights for t in short)]
+        grouped = {t for short, _ in groups for t in short}
+        for term, weight in weights.items():
+            if term in grouped:
                 continue
-            best = max((sim for stem, sim in soft.get(term, {}).items() if stem in present), default=0.0)
-            covered += weight * best if best else 0.0
-            if known is None or term in known:
+            total += weight
+            best = said(term)
+            covered += weight * best
+            if best < 1.0 and (known is None or term in known):
+                worst = max(worst, weight * (1.0 - best))
+        for short, long in groups:
+            # an abbreviation weighs what its typed words weigh; a passage says it as typed or spelt out
+            weight = sum(weights.get(t, 0.0) for t in short)
+            total += weight
+            best = max(_said_share([(weights.get(t, 0.0), said(t)) for t in short]),
+                       _said_share([(self.idf(t), said(t)) for t in long]))
+            covered += weight * best
+            if known is None or any(t in known for t in short):
                 worst = max(worst, weight * (1.0 - best))
         heaviest = max((w for t, w in weights.items() if known is None or t in known), default=0.0)
         return (covered / total if total else 0.0), (worst / heaviest if heaviest else 0.0)
@@ -321,11 +337,25 @@ def years_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     return len(qa.years & held) / len(qa.years)
 
 
+def _said_share(pairs: list[tuple[float, float]]) -> float:
+    """The weighted share of words said, from (weight, how well said) pairs."""
+    total = sum(w for w, _ in pairs)
+    return sum(w * s for w, s in pairs) / total if total else 0.0
+
+
+def _name_said(qa: QuestionAnalysis, name: str, present: set[str], families: set[str]) -> bool:
+    """The candidate's context holds the name, or, for an abbreviation ("FTZ"), its spelt-out words."""
+    if name in present or family(name) in families:
+        return True
+    return any(name in short and all(t in present or family(t) in families for t in long)
+               for short, long in qa.alternatives)
+
+
 def names_elsewhere(qa: QuestionAnalysis, present: set[str], lexical) -> float:
     """1 when a name of the question that the report uses is not in the candidate's context."""
     families = {family(t) for t in present}
     for n in qa.names:
-        if n in present or family(n) in families:
+        if _name_said(qa, n, present, families):
             continue
         if n in lexical.postings:
             return 1.0
@@ -336,5 +366,5 @@ def names_fit(qa: QuestionAnalysis, c: Candidate, present: set[str]) -> float:
     if not qa.names:
         return 1.0
     families = {family(t) for t in present}
-    found = sum(1 for n in qa.names if n in present or family(n) in families)
+    found = sum(1 for n in qa.names if _name_said(qa, n, present, families))
     return found / len(qa.names)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from rag.figures import YEAR_RE, numbers_in, other_unit, unit_kinds, unit_spellings, units_named
 from rag.lang import phrase_pattern, vocabulary
 from rag.lang.detect import CJK_RE, cjk_share
-from rag.text import (STOPWORDS, ZH_STOPWORDS, compact, glossary_spans, named_entities, romanised_names, tokenize,
+from rag.text import (STOPWORDS, ZH_STOPWORDS, abbreviations_in, compact, glossary_spans, named_entities,
+                      romanised_names, tokenize,
                       with_english)
 
 
@@ -37,6 +38,9 @@ class QuestionAnalysis:
     terms: tuple[str, ...] = ()
     borrowed: tuple[str, ...] = ()  # words a follow-up takes from the conversation
     optional: tuple[str, ...] = ()  # words that count only where the report uses them (romanised names)
+    # an abbreviation's words with its spelt-out words: a passage saying either says it ("R&D" or "research and
+    # development"; rag/lang/en/synonyms.toml [abbreviations])
+    alternatives: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     focus: str | None = None  # the thing asked about, right after the kind's cue ("How many *berths*…")
     generic: frozenset[str] = frozenset()
     cue: frozenset[str] = frozenset()  # generic words of the cue that says what kind is asked ("how *long*")
@@ -346,6 +350,9 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
         # ("Rongkou"): then a passage about another place does not answer it
         name_tokens |= {t for t in romanised if t in names}
     given = frozenset(n for n in numbers_in(question) if n not in years)
+    alternatives = tuple((short, long) for short, long in
+                         ((tuple(tokenize(a)), tuple(tokenize(b))) for a, b in abbreviations_in(question))
+                         if short and long and not set(long) <= set(terms))
     unit_words = {t for spelling in unit_spellings(units) for t in tokenize(spelling)}
     focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words)
     # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
@@ -367,4 +374,5 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
                             many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, cue=cue, given=given, change_words=change_words, optional=optional,
+                            alternatives=alternatives,
                             asks_figure=_asks_figure(unnamed, lang), units=units)

@@ -1,7 +1,8 @@
 """General reading mechanisms, each on a page written for it (tests/fixtures/pages/page-64-zone.txt): a list a
 sentence announces, a year named only as a comparison's base, a difference that is no level, what a count counts,
 and a follow-up that borrows the conversation's year without making it a condition; on page-65-pay.txt, the unit a
-question names ("how many kilometres") picks the figure."""
+question names ("how many kilometres") picks the figure; on page-67-abbrev.txt, an abbreviation the report prints
+("FTZ") also finds the sentences that spell it out ("Free Trade Zone")."""
 from __future__ import annotations
 
 import uuid
@@ -97,3 +98,27 @@ def test_a_count_of_a_thing_the_report_never_prints_is_refused(zone):
     # the page counts logistics firms and customs brokers; "passengers" is no word of it
     r = _ask(zone, "How many passengers does Heshan Bonded Zone handle each year?")
     assert r.abstained, r.answer
+
+
+ABBREV = Path(__file__).parents[1] / "fixtures" / "pages" / "page-67-abbrev.txt"
+
+
+@pytest.fixture(scope="module")
+def abbreviated(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("abbrev-data"), ABBREV)
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the page prints "R&D" and "FTZ" once each, and the sentences that answer spell them out
+    ("How much did Lanmei spend on R&D in 2024?", "about RMB86 billion"),
+    ("How large is the Lanmei FTZ?", "96.3 km²"),
+])
+def test_an_abbreviation_the_report_prints_also_finds_its_spelt_out_words(abbreviated, question, expected):
+    r = _ask(abbreviated, question)
+    assert not r.abstained and r.answer.startswith(expected), r.answer
+    assert r.citations[0].page == 67
+
+
+def test_an_abbreviation_as_typed_still_finds_the_passage_that_prints_it(abbreviated):
+    r = _ask(abbreviated, "What share of firms run R&D centres in Lanmei?")
+    assert not r.abstained and r.answer.startswith("31%"), r.answer

@@ -86,3 +86,11 @@ def test_what_a_count_question_counts_is_the_head_of_its_phrase():
     assert counted_head("How many server racks are slated for Gui'an's big data centres?") == "rack"
     assert counted_head("How many passengers has the China-Laos Railway carried?") == "passenger"
     assert counted_head("What share of firms grew?") is None
+
+
+def test_an_abbreviation_carries_its_spelt_out_words_as_an_alternative():
+    qa = analyse("How much did the province spend on R&D in the FTZ?", report_year=2026)
+    assert (("r", "d"), ("research", "development")) in qa.alternatives
+    assert (("ftz",), ("free", "trade", "zone")) in qa.alternatives
+    # spelt out already (the report never prints it: expand_abbreviations replaced it): nothing to add
+    assert analyse("What is the research and development budget?", report_year=2026).alternatives == ()
