@@ -191,7 +191,10 @@ def _cue_match(text: str, kind: str, lang: str) -> re.Match[str] | None:
 
 def asked_focus(text: str, kind: str, lang: str, skip: set[str]) -> str | None:
     """The first content word after the cue that says what is asked ("How many berths does…" -> "berth"): what the
-    answer must be about. None in Chinese, or when the cue is followed by nothing but generic words and names."""
+    answer must be about. None in Chinese, for a description ("What role does the zone play…" asks about the zone
+    the names say), or when the cue is followed by nothing but generic words and names."""
+    if kind == "describe":
+        return None
     m = _cue_match(text, kind, lang)
     if not m:
         return None

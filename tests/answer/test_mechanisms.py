@@ -122,3 +122,9 @@ def test_an_abbreviation_the_report_prints_also_finds_its_spelt_out_words(abbrev
 def test_an_abbreviation_as_typed_still_finds_the_passage_that_prints_it(abbreviated):
     r = _ask(abbreviated, "What share of firms run R&D centres in Lanmei?")
     assert not r.abstained and r.answer.startswith("31%"), r.answer
+
+
+def test_a_question_word_asking_for_a_role_asks_no_figure_whatever_topic_words_follow(abbreviated):
+    # "trade" suggests money; "what role" asks for a description: the sentence that says the role answers
+    r = _ask(abbreviated, "What role does the Lanmei FTZ play in trade with Southeast Asia?")
+    assert not r.abstained and "gateway" in r.answer and not r.answer.startswith("RMB41"), r.answer
