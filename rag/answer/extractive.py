@@ -20,14 +20,14 @@ from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of
 from rag.answer.compose import (Composed, change, compare, contradicted_premise, figure_answer, figure_question,
                                  is_lead_in, items_after, lead_figure, list_answer, planned_not_actual,
-                                 sentence_before, trim)
-from rag.answer.features import Featurizer
+                                 record_label, sentence_before, trim)
+from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
 from rag.config import Settings
 from rag.figures import YEAR_RE
 from rag.lang.detect import has_cjk
-from rag.text import named_entities, places_named, tokenize
+from rag.text import family, named_entities, places_named, tokenize
 
 ABSTAIN_TEXT = "The report does not answer this"
 ABSTAIN_TEXT_ZH = "报告中没有回答这个问题"
@@ -116,6 +116,7 @@ class ExtractiveAnswerer:
         self.ablate: frozenset[str] = frozenset()
         self._names_key: int | None = None
         self._names: set[str] = set()
+        self._lower: set[str] = set()
         self._year_key: int | None = None
         self._year = settings.report_year
 
@@ -129,7 +130,16 @@ class ExtractiveAnswerer:
                     names |= set(tokenize(word))
                 common |= set(tokenize(" ".join(re.findall(r"\b[a-z][\w’'-]*", chunk.text))))
             self._names, self._names_key = {t for t in names - common if t.isalpha()}, key
+            self._lower = common
         return self._names
+
+    def is_name(self, text: str) -> bool:
+        """Every word of ``text`` is capitalised and none is one the report writes in lower case ("Foshan",
+        "Qinzhou Port Area"; not "Administrative", which the report also writes "administrative staff")."""
+        self.names()
+        words = re.findall(r"[\w’'-]+", text)
+        return bool(words) and all(w[0].isupper() for w in words) and \
+            not any(t in self._lower for w in words for t in tokenize(w))
 
     def report_year(self) -> int:
         """The year the report came out, from the year its running title names ("… 2026 Special Report …");
@@ -203,6 +213,15 @@ class ExtractiveAnswerer:
         if planned:
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: {planned}, not what is already in place. See the "
                                 "cited passage.", abstained=True, confidence=confidence, evidence=[_evidence(best)],
+                                kind=qa.kind)
+        other = other_record(qa, best, self.is_name, self.index.lexical)
+        if other is not None:
+            # "What was Yunnan's GDP?" against the row "Guangdong: … GDP (RMB bn) 14,589.2": the record is another
+            # named thing's; say whose figures the passage gives instead
+            label, asked = other
+            text = (f"{ABSTAIN_ZH_AS_ASKED}：引用的段落给出的是{label}的数据，而不是{asked}的。" if qa.lang == "zh" else
+                    f"{ABSTAIN_TEXT} as asked: the cited passage gives figures for {label}, not {asked}.")
+            return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
         if qa.years and not qa.years_borrowed and best.features.get("year_other") and qa.operator != "delta":
             # a figure of another year is not the answer to a question about this one ("GDP growth in 2024"
@@ -281,6 +300,25 @@ class ExtractiveAnswerer:
             note = ENGLISH_ONLY_ZH if asked_zh else CHINESE_ONLY_EN
             text = trim(text, limit - len(note)) + note
         return text, used
+
+
+def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tuple[str, str] | None:
+    """A table row or chart series about another named thing than the one asked: its label is a name of the report
+    the question does not name ("Guangdong"), and a name the question does give ("Yunnan"), which the report prints
+    elsewhere, is neither in the record nor around it (nor spelt out, for an abbreviation). Returns (the record's label, the asked name as typed)."""
+    if not best.structured or not qa.names:
+        return None
+    label = record_label(best)
+    label_tokens = set(tokenize(label))
+    if not label_tokens or not is_name(label) or label_tokens & set(qa.names):
+        return None
+    present = best.context_tokens()
+    families = {family(t) for t in present}
+    for name in qa.names:
+        if name in lexical.postings and not name_said(qa, name, present, families):
+            typed = next((w for w in re.findall(r"[\w-]+", qa.text) if tokenize(w)[:1] == [name]), name.title())
+            return label, typed
+    return None
 
 
 def _evidence(c: Candidate) -> Evidence:

@@ -343,7 +343,7 @@ def _said_share(pairs: list[tuple[float, float]]) -> float:
     return sum(w * s for w, s in pairs) / total if total else 0.0
 
 
-def _name_said(qa: QuestionAnalysis, name: str, present: set[str], families: set[str]) -> bool:
+def name_said(qa: QuestionAnalysis, name: str, present: set[str], families: set[str]) -> bool:
     """The candidate's context holds the name, or, for an abbreviation ("FTZ"), its spelt-out words."""
     if name in present or family(name) in families:
         return True
@@ -355,7 +355,7 @@ def names_elsewhere(qa: QuestionAnalysis, present: set[str], lexical) -> float:
     """1 when a name of the question that the report uses is not in the candidate's context."""
     families = {family(t) for t in present}
     for n in qa.names:
-        if _name_said(qa, n, present, families):
+        if name_said(qa, n, present, families):
             continue
         if n in lexical.postings:
             return 1.0
@@ -366,5 +366,5 @@ def names_fit(qa: QuestionAnalysis, c: Candidate, present: set[str]) -> float:
     if not qa.names:
         return 1.0
     families = {family(t) for t in present}
-    found = sum(1 for n in qa.names if _name_said(qa, n, present, families))
+    found = sum(1 for n in qa.names if name_said(qa, n, present, families))
     return found / len(qa.names)

@@ -128,3 +128,29 @@ def test_a_question_word_asking_for_a_role_asks_no_figure_whatever_topic_words_f
     # "trade" suggests money; "what role" asks for a description: the sentence that says the role answers
     r = _ask(abbreviated, "What role does the Lanmei FTZ play in trade with Southeast Asia?")
     assert not r.abstained and "gateway" in r.answer and not r.answer.startswith("RMB41"), r.answer
+
+
+def test_a_row_of_another_named_thing_does_not_answer_for_the_one_asked():
+    from types import SimpleNamespace
+
+    from langchain_core.documents import Document
+
+    from rag.answer.candidates import candidates_of
+    from rag.answer.extractive import other_record
+    from rag.answer.question import analyse
+
+    row = Document(page_content="Table 4 (Output of the delta provinces, 2025 (RMB bn)) — Nanpu: Output 812; "
+                                "Real growth (%) 6.2", metadata={"kind": "table_row", "section": "Provinces"})
+    best = candidates_of([row])[0]
+    lexical = SimpleNamespace(postings={"donghai", "nanpu", "hexi", "output"})
+    names = {"Nanpu", "Hexi", "Donghai"}
+
+    def is_name(text):
+        return text in names
+
+    asked = analyse("What was Donghai's output in 2025?", report_year=2026)
+    assert other_record(asked, best, is_name, lexical) == ("Nanpu", "Donghai")
+    assert other_record(analyse("What was Nanpu's output in 2025?", report_year=2026), best, is_name, lexical) is None
+    # a name the report never prints is the unknown-name refusal's business, not this one's
+    unknown = analyse("What was Atlantis's output in 2025?", report_year=2026)
+    assert other_record(unknown, best, is_name, lexical) is None
