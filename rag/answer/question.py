@@ -282,8 +282,9 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
     if not query or query == question:
         return own
     full = analyse(query, report_year=report_year, names=names)
-    if own.names:
-        # "and Guangxi?": a follow-up that names its own subject switches to it and keeps only the frame
+    if set(own.names) - _measure_words():
+        # "and Guangxi?": a follow-up that names its own subject switches to it and keeps only the frame (a measure
+        # in capitals, "what was its GDP last year?", names no subject: the conversation's stays)
         full = replace(full, names=own.names,
                        terms=tuple(t for t in full.terms if t not in set(full.names) - set(own.names)))
     kind, accepts = (own.kind, own.accepts) if own.kind != "describe" else (full.kind, full.accepts)
@@ -292,6 +293,14 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
                    names=tuple(sorted(set(own.names) | set(full.names))),
                    borrowed=tuple(t for t in full.terms if t not in own.terms),
                    operator=own.operator or full.operator, selects=own.selects or full.selects)
+
+
+@lru_cache(maxsize=1)
+def _measure_words() -> frozenset[str]:
+    """The one-word cues of the kinds that ask for a figure ("gdp", "fdi", "revenue"): measures, not names."""
+    kinds = vocabulary("en", "question").get("kinds", {})
+    return frozenset(t for spec in kinds.values() if spec.get("accepts") for cue in spec.get("cues", ())
+                     if " " not in cue and "*" not in cue for t in tokenize(cue.rstrip("~")))
 
 
 @lru_cache(maxsize=1)

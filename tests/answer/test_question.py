@@ -94,3 +94,11 @@ def test_an_abbreviation_carries_its_spelt_out_words_as_an_alternative():
     assert (("ftz",), ("free", "trade", "zone")) in qa.alternatives
     # spelt out already (the report never prints it: expand_abbreviations replaced it): nothing to add
     assert analyse("What is the research and development budget?", report_year=2026).alternatives == ()
+
+
+def test_a_follow_up_asking_a_measure_in_capitals_keeps_the_conversations_subject():
+    qa = analyse_turn("what was its GDP last year?", "what was its GDP last year? (Pingtan)", report_year=2026)
+    assert "pingtan" in qa.names and "pingtan" in qa.borrowed
+    # a follow-up naming a place of its own switches to it
+    qa = analyse_turn("and Xiamen's GDP?", "and Xiamen's GDP? (Pingtan)", report_year=2026)
+    assert "xiamen" in qa.names and "pingtan" not in qa.names
