@@ -189,7 +189,8 @@ def _cue_match(text: str, kind: str, lang: str) -> re.Match[str] | None:
     return pattern.search(text) if pattern else None
 
 
-def asked_focus(text: str, kind: str, lang: str, skip: set[str]) -> str | None:
+def asked_focus(text: str, kind: str, lang: str, skip: set[str], population: frozenset[str] = frozenset()
+                ) -> str | None:
     """The first content word after the cue that says what is asked ("How many berths does…" -> "berth"): what the
     answer must be about. None in Chinese, for a description ("What role does the zone play…" asks about the zone
     the names say), or when the cue is followed by nothing but generic words and names."""
@@ -200,6 +201,11 @@ def asked_focus(text: str, kind: str, lang: str, skip: set[str]) -> str | None:
         return None
     for word in re.findall(r"[a-z][\w’'-]*", text[m.end():])[:4]:
         tokens = tokenize(word)
+        if tokens and tokens[0] in population:
+            # "What share of *companies* saw revenue fall": the cue's thing is who answered (rag/lang/en/
+            # question.toml [population]); what follows is what they did, which coverage weighs, not a thing the
+            # answer must name
+            return None
         if tokens and tokens[0] not in skip:
             return tokens[0]
     return None
@@ -366,7 +372,8 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
                          ((tuple(tokenize(a)), tuple(tokenize(b))) for a, b in abbreviations_in(question))
                          if short and long and not set(long) <= set(terms))
     unit_words = {t for spelling in unit_spellings(units) for t in tokenize(spelling)}
-    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words)
+    population = frozenset(t for w in en.get("population", {}).get("words", []) for t in tokenize(w))
+    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words, population)
     # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
     # measures; a passage holding the word is no better evidence ("a chamber 300 metres long")
     cue_match = _cue_match(unnamed, kind, lang)

@@ -102,3 +102,13 @@ def test_a_follow_up_asking_a_measure_in_capitals_keeps_the_conversations_subjec
     # a follow-up naming a place of its own switches to it
     qa = analyse_turn("and Xiamen's GDP?", "and Xiamen's GDP? (Pingtan)", report_year=2026)
     assert "xiamen" in qa.names and "pingtan" not in qa.names
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("What share of companies saw revenue fall in 2022?", None),  # who answered, then what they did
+    ("What percentage of respondents plan to hire?", None),
+    ("How many berths does the port have?", "berth"),
+    ("What share of exports went to ASEAN?", "export"),
+])
+def test_the_focus_is_the_thing_asked_about_not_what_the_respondents_did(question, focus):
+    assert analyse(question, report_year=2026).focus == focus
