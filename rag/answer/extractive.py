@@ -295,7 +295,8 @@ class ExtractiveAnswerer:
                     if asked_zh else
                     OTHER_TEXT_DIFFERS.format(text="Chinese" if zh_text else "English", figure=other.printed.text))
             text = trim(text, limit - len(note)) + note
-        said = has_cjk(best.text) if asked_zh else has_english(best.text)
+        # a short English record ("Trademark counterfeiting: 48%") is English too: only a Chinese passage is not
+        said = has_cjk(best.text) if asked_zh else (has_english(best.text) or not has_cjk(best.text))
         if not said and (other is None or not other.agrees):
             note = ENGLISH_ONLY_ZH if asked_zh else CHINESE_ONLY_EN
             text = trim(text, limit - len(note)) + note
