@@ -306,7 +306,8 @@ class ExtractiveAnswerer:
 def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tuple[str, str] | None:
     """A table row or chart series about another named thing than the one asked: its label is a name of the report
     the question does not name ("Guangdong"), and a name the question does give ("Yunnan"), which the report prints
-    elsewhere, is neither in the record nor around it (nor spelt out, for an abbreviation). Returns (the record's label, the asked name as typed)."""
+    elsewhere, is neither in the record nor around it (nor spelt out, for an abbreviation). Returns (the record's
+    label, the asked name as typed)."""
     if not best.structured or not qa.names:
         return None
     label = record_label(best)

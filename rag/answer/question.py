@@ -17,8 +17,7 @@ from rag.figures import YEAR_RE, numbers_in, other_unit, unit_kinds, unit_spelli
 from rag.lang import phrase_pattern, vocabulary
 from rag.lang.detect import CJK_RE, cjk_share
 from rag.text import (STOPWORDS, ZH_STOPWORDS, abbreviations_in, compact, glossary_spans, named_entities,
-                      romanised_names, tokenize,
-                      with_english)
+                      romanised_names, tokenize, with_english)
 
 
 
