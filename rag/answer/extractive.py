@@ -114,32 +114,34 @@ class ExtractiveAnswerer:
         self.featurizer = Featurizer(index, soft_floor=settings.soft_match_floor,
                                      max_embedded=settings.max_embedded_sentences)
         self.ablate: frozenset[str] = frozenset()
-        self._names_key: int | None = None
-        self._names: set[str] = set()
-        self._lower: set[str] = set()
+        self._words: tuple[int | None, set[str], set[str]] | None = None  # (index generation, names, lower case)
         self._year_key: int | None = None
         self._year = settings.report_year
 
-    def names(self) -> set[str]:
-        """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
+    def _report_words(self) -> tuple[set[str], set[str]]:
+        """(tokens of the words the report capitalises in mid-sentence and never writes in lower case, tokens of
+        the words it writes in lower case), once per index generation."""
         key = getattr(self.index, "generation", None)
-        if key is None or key != self._names_key:
+        if key is None or self._words is None or self._words[0] != key:
             names, common = set(), set()
             for chunk in self.index.chunks.values():
                 for word in re.findall(r"(?<=[a-z,;] )[A-Z][\w’'-]*", chunk.text):
                     names |= set(tokenize(word))
                 common |= set(tokenize(" ".join(re.findall(r"\b[a-z][\w’'-]*", chunk.text))))
-            self._names, self._names_key = {t for t in names - common if t.isalpha()}, key
-            self._lower = common
-        return self._names
+            self._words = (key, {t for t in names - common if t.isalpha()}, common)
+        return self._words[1], self._words[2]
+
+    def names(self) -> set[str]:
+        """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
+        return self._report_words()[0]
 
     def is_name(self, text: str) -> bool:
         """Every word of ``text`` is capitalised and none is one the report writes in lower case ("Foshan",
         "Qinzhou Port Area"; not "Administrative", which the report also writes "administrative staff")."""
-        self.names()
+        lower = self._report_words()[1]
         words = re.findall(r"[\w’'-]+", text)
         return bool(words) and all(w[0].isupper() for w in words) and \
-            not any(t in self._lower for w in words for t in tokenize(w))
+            not any(t in lower for w in words for t in tokenize(w))
 
     def report_year(self) -> int:
         """The year the report came out, from the year its running title names ("… 2026 Special Report …");

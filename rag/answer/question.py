@@ -301,6 +301,12 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
 
 
 @lru_cache(maxsize=1)
+def _population() -> frozenset[str]:
+    """Tokens of the words for who a survey asked (rag/lang/en/question.toml [population])."""
+    return frozenset(t for w in vocabulary("en", "question").get("population", {}).get("words", []) for t in tokenize(w))
+
+
+@lru_cache(maxsize=1)
 def _measure_words() -> frozenset[str]:
     """The one-word cues of the kinds that ask for a figure ("gdp", "fdi", "revenue"): measures, not names."""
     kinds = vocabulary("en", "question").get("kinds", {})
@@ -371,8 +377,7 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
                          ((tuple(tokenize(a)), tuple(tokenize(b))) for a, b in abbreviations_in(question))
                          if short and long and not set(long) <= set(terms))
     unit_words = {t for spelling in unit_spellings(units) for t in tokenize(spelling)}
-    population = frozenset(t for w in en.get("population", {}).get("words", []) for t in tokenize(w))
-    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words, population)
+    focus = asked_focus(unnamed, kind, lang, set(generic) | name_tokens | set(years) | unit_words, _population())
     # "How *long* is the canal?": the cue's generic words say what kind of figure is asked, which the kind feature
     # measures; a passage holding the word is no better evidence ("a chamber 300 metres long")
     cue_match = _cue_match(unnamed, kind, lang)
