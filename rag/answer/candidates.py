@@ -82,11 +82,15 @@ class Candidate:
     @property
     def meaning(self) -> str:
         """The text whose embedding stands for the candidate: a bare list item gets its section's subject; a
-        footnote (often a bare URL) is "the source of" the section that cites it."""
+        footnote (often a bare URL) is "the source of" the section that cites it; a lead-in is the sentence before
+        it (its subject: "Fewer firms faced disputes. | Among those affected, the most common were:"), itself and
+        its items."""
         if self.kind == "footnote":
             return f"Source cited for {self.section_path[-1] if self.section_path else 'the page'}: {self.text}"
         head = self.section_path[-1] if self.section_path else ""
         text = f"{self.text} {self.following}" if self.following else self.text
+        if self.following and is_lead_in(self) and self.previous:
+            text = f"{self.previous} {text}"
         return f"{head}: {text}" if head and head not in self.text else text
 
 
@@ -100,6 +104,11 @@ def _glossed(text: str) -> frozenset[str]:
     """The English words of a Chinese sentence's glossary terms (rag/lang/zh/glossary.toml), as a Chinese question
     carries them."""
     return frozenset(tokenize(glossed(text)))
+
+
+def is_lead_in(c: Candidate) -> bool:
+    """A sentence that introduces what follows it ("The most common forms were:"): what it says is the list after it."""
+    return not c.structured and c.kind != "list_item" and c.text.rstrip().endswith((":", "："))
 
 
 def candidates_of(docs: list[Document]) -> list[Candidate]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answer.candidates import Candidate, candidates_of
+from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.question import QuestionAnalysis
 from rag.figures import Figure, YEAR_RE
 from rag.ingest.chunk import SECTION_SEPARATOR
@@ -313,11 +313,6 @@ def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:
         return Composed(f"{_direction_word(a, b)}: {a.text} → {b.text} (compared from the quoted figures) — "
                         f"{best.text}", [best], computed=True)
     return None
-
-
-def is_lead_in(c: Candidate) -> bool:
-    """A sentence that introduces what follows it ("The most common forms were:"): what it says is the list after it."""
-    return not c.structured and c.kind != "list_item" and c.text.rstrip().endswith((":", "："))
 
 
 def list_answer(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
-from rag.answer.candidates import Candidate, candidates_of
+from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, compare, contradicted_premise, figure_answer, figure_question,
-                                 is_lead_in, items_after, lead_figure, list_answer, planned_not_actual,
+                                 items_after, lead_figure, list_answer, planned_not_actual,
                                  record_label, sentence_before, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
@@ -114,22 +114,31 @@ class ExtractiveAnswerer:
         self.featurizer = Featurizer(index, soft_floor=settings.soft_match_floor,
                                      max_embedded=settings.max_embedded_sentences)
         self.ablate: frozenset[str] = frozenset()
-        self._words: tuple[int | None, set[str], set[str]] | None = None  # (index generation, names, lower case)
+        # (index generation, names, lower-case words, names of several words)
+        self._words: tuple[int | None, set[str], set[str], frozenset[str]] | None = None
         self._year_key: int | None = None
         self._year = settings.report_year
 
-    def _report_words(self) -> tuple[set[str], set[str]]:
+    def _report_words(self) -> tuple[set[str], set[str], frozenset[str]]:
         """(tokens of the words the report capitalises in mid-sentence and never writes in lower case, tokens of
-        the words it writes in lower case), once per index generation."""
+        the words it writes in lower case, the names of several capitalised words it prints mid-sentence and each
+        shorter name that ends one, lower-cased: "guangxi pilot free trade zone", "free trade zone", "trade
+        zone"), once per index generation."""
         key = getattr(self.index, "generation", None)
         if key is None or self._words is None or self._words[0] != key:
-            names, common = set(), set()
+            names, common, phrases = set(), set(), set()
             for chunk in self.index.chunks.values():
                 for word in re.findall(r"(?<=[a-z,;] )[A-Z][\w’'-]*", chunk.text):
                     names |= set(tokenize(word))
+                for name in re.findall(r"(?<=[a-z,;] )[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)+", chunk.text):
+                    words = name.lower().split()
+                    phrases |= {" ".join(words[i:]) for i in range(len(words) - 1)}
                 common |= set(tokenize(" ".join(re.findall(r"\b[a-z][\w’'-]*", chunk.text))))
-            self._words = (key, {t for t in names - common if t.isalpha()}, common)
-        return self._words[1], self._words[2]
+            self._words = (key, {t for t in names - common if t.isalpha()}, common, frozenset(phrases))
+        return self._words[1], self._words[2], self._words[3]
+
+    def name_phrases(self) -> frozenset[str]:
+        return self._report_words()[2]
 
     def names(self) -> set[str]:
         """Tokens of words the report capitalises in mid-sentence and never writes in lower case: its names."""
@@ -154,13 +163,15 @@ class ExtractiveAnswerer:
         return self._year
 
     def analyse(self, question: str, query: str | None = None) -> QuestionAnalysis:
-        return analyse_turn(question, query, report_year=self.report_year(), names=self.names())
+        return analyse_turn(question, query, report_year=self.report_year(), names=self.names(),
+                            name_phrases=self.name_phrases())
 
     def scored(self, question: str, docs: list[Document], *, query: str | None = None
                ) -> tuple[QuestionAnalysis, list[Candidate]]:
         """The question's analysis and its candidates with features and scores, best first."""
         qa = self.analyse(question, query)
         candidates = candidates_of(docs)
+        ranks = {doc.id: rank for rank, doc in enumerate(docs)}
         for c in candidates:
             ends_chunk = c.kind not in ("list_item", "table_row", "chart_series") and \
                 c.doc.page_content.rstrip().endswith(c.text)
@@ -168,9 +179,14 @@ class ExtractiveAnswerer:
                 # a lead-in ("The forms were:", or for a list question any sentence a list follows: "The zone is
                 # divided into four areas.") says what its list says: its items are its context, as a reader reads
                 # on, and so is the sentence before it when that ends the chunk before
-                c.following = "; ".join(item.text for item in items_after(c, self.index))
+                items = items_after(c, self.index)
+                c.following = "; ".join(item.text for item in items)
                 if c.following and not c.previous:
                     c.previous = sentence_before(c, self.index)
+                if qa.wants_list and is_lead_in(c):
+                    # asked for a list, a lead-in and its items are one passage: retrieval that found an item
+                    # found the list
+                    c.rank = min([c.rank] + [ranks[i.doc.id] for i in items if i.doc.id in ranks])
         self.featurizer.compute(qa, query or question, candidates)
         for c in candidates:
             c.score = self.scorer.score(c.features, self.ablate)

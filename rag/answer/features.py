@@ -36,7 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.answer.candidates import Candidate
+from rag.answer.candidates import Candidate, is_lead_in
 from rag.answer.question import QuestionAnalysis, counted, unread_chinese
 from rag.figures import unit_name
 from rag.lang.detect import CJK_RE
@@ -231,7 +231,11 @@ class Featurizer:
         soft_terms = [t for t in weights if t.isalpha() and t not in qa.names and not CJK_RE.match(t)]
         soft = self.soft(soft_terms, report_words) if soft_terms else {}
         context_sets = [c.context_tokens() for c in candidates]
-        own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else "")) for c in candidates]
+        # asked for a list, a lead-in's own words are its subject's too: "Among those affected, the most common
+        # forms were:" speaks of what the sentence before it names
+        own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else ""))
+                    | (set(tokenize(c.previous)) if qa.wants_list and c.following and is_lead_in(c) else set())
+                    for c in candidates]
         known = {t for t in weights if t not in unknown}
         unknown_names = (sum(1 for n in qa.names if n not in lexical.postings and not lexical.correct(n))
                          / len(qa.names)) if qa.names else 0.0
@@ -312,7 +316,8 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     if qa.kind == "list":
         if c.kind == "list_item" or c.text.rstrip().endswith(":"):
             return 1.0
-        enumerates = c.text.count(",") >= 2 or (c.text.count(",") >= 1 and " and " in c.text)
+        # "A, B and C" enumerates; "…out of court, and 38% of the firms…" joins two clauses
+        enumerates = c.text.count(",") >= 2 or (c.text.count(",") >= 1 and re.search(r"[^,] and ", c.text))
         return 1.0 if enumerates else 0.4
     return 0.5
 

@@ -279,14 +279,14 @@ def question_years(text: str, report_year: int, lang: str = "en") -> frozenset[s
     return frozenset(years)
 
 
-def analyse_turn(question: str, query: str | None, *, report_year: int, names: set[str] | None = None
-                 ) -> QuestionAnalysis:
+def analyse_turn(question: str, query: str | None, *, report_year: int, names: set[str] | None = None,
+                 name_phrases: frozenset[str] = frozenset()) -> QuestionAnalysis:
     """A question read with the conversation: a follow-up ("and how many had lower revenue?") keeps its own
     words and kind, and takes what it leaves open (the kind, years, names) from its rewritten query."""
-    own = analyse(question, report_year=report_year, names=names)
+    own = analyse(question, report_year=report_year, names=names, name_phrases=name_phrases)
     if not query or query == question:
         return own
-    full = analyse(query, report_year=report_year, names=names)
+    full = analyse(query, report_year=report_year, names=names, name_phrases=name_phrases)
     if set(own.names) - _measure_words():
         # "and Guangxi?": a follow-up that names its own subject switches to it and keeps only the frame (a measure
         # in capitals, "what was its GDP last year?", names no subject: the conversation's stays)
@@ -329,9 +329,12 @@ def without_unit_request(question: str) -> str:
     return _unit_request().sub("?", question)
 
 
-def analyse(question: str, *, report_year: int, names: set[str] | None = None) -> QuestionAnalysis:
+def analyse(question: str, *, report_year: int, names: set[str] | None = None,
+            name_phrases: frozenset[str] = frozenset()) -> QuestionAnalysis:
     """Read a question. ``names`` are the report's name tokens (words it capitalises mid-sentence), so a name
-    typed in lower case ("guangxi gdp 2025") is still a name."""
+    typed in lower case ("guangxi gdp 2025") is still a name; ``name_phrases`` the report's names of several
+    words, lower-cased ("free trade zone", "pinglu canal"), so a cue inside one typed in lower case says nothing
+    about what is asked either."""
     lang = language(question)
     question = without_unit_request(question)
     lowered = question.lower()
@@ -342,6 +345,9 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None) -
         entity = re.sub(r"^[A-Z]{2,}s?\s+of\s+", "", entity)
         if " " in entity:
             unnamed = unnamed.replace(entity.lower(), " ")
+    for phrase in name_phrases:
+        if phrase in unnamed:
+            unnamed = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", unnamed)
     kind, accepts = _first_kind(unnamed, lang)
     units = units_named(question)
     measured = unit_kinds(units)

@@ -31,12 +31,13 @@ def vocabulary(lang: str, name: str) -> dict[str, Any]:
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """One case-insensitive pattern matching any of the phrases as whole words (longest first).
 
-    A phrase may use "*" for one word ("how much did * spend") and end in "~" for a word prefix ("grow~").
-    Chinese phrases match anywhere (Chinese has no spaces between words)."""
+    A phrase may use "*" for one word ("how much did * spend") and end a word in "~" for a word prefix ("grow~",
+    "rank~ number"). Chinese phrases match anywhere (Chinese has no spaces between words)."""
     parts = []
     for phrase in sorted(set(phrases), key=len, reverse=True):
         prefix = phrase.endswith("~")
         body = re.escape(phrase.rstrip("~")).replace(r"\*", r"[\w’'-]+").replace(r"\ ", r"\s+")
+        body = body.replace(r"\~", r"[\w’'-]*")
         start = r"(?<![\w])" if phrase[:1].isascii() and phrase[:1].isalnum() else ""
         last = phrase.rstrip("~")[-1:]
         end = r"[\w’'-]*" if prefix else (r"(?![\w])" if last.isascii() and last.isalnum() else "")

@@ -2,7 +2,8 @@
 sentence announces, a year named only as a comparison's base, a difference that is no level, what a count counts,
 and a follow-up that borrows the conversation's year without making it a condition; on page-65-pay.txt, the unit a
 question names ("how many kilometres") picks the figure; on page-67-abbrev.txt, an abbreviation the report prints
-("FTZ") also finds the sentences that spell it out ("Free Trade Zone")."""
+("FTZ") also finds the sentences that spell it out ("Free Trade Zone"); on page-68-lists.txt, a lead-in whose
+subject is the sentence before it, and a name typed in lower case that holds a cue ("special trade zone")."""
 from __future__ import annotations
 
 import uuid
@@ -155,3 +156,28 @@ def test_a_row_of_another_named_thing_does_not_answer_for_the_one_asked():
     # a name the report never prints is the unknown-name refusal's business, not this one's
     unknown = analyse("What was Atlantis's output in 2025?", report_year=2026)
     assert other_record(unknown, best, is_name, lexical) is None
+
+
+LISTS = Path(__file__).parents[1] / "fixtures" / "pages" / "page-68-lists.txt"
+
+
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("lists-data"), LISTS)
+
+
+def test_a_lead_in_whose_subject_is_the_sentence_before_is_answered_by_its_items(listed):
+    # "Among those affected, the most common problems were:" speaks of the payment disputes the sentence before
+    # it names; the sentences about disputes themselves are no list
+    r = _ask(listed, "What kinds of payment disputes did firms run into?")
+    assert not r.abstained
+    assert all(item in r.answer for item in ("Late settlement", "Refusal to accept", "Unilateral price cuts")), r.answer
+    assert r.citations[0].page == 68
+
+
+def test_a_cue_inside_a_name_typed_in_lower_case_says_nothing_about_what_is_asked(listed):
+    # "trade" suggests money, but here it is part of the zone's name, which the report prints capitalised
+    r = _ask(listed, "what are the three areas of the qiaolin special trade zone")
+    assert not r.abstained
+    assert all(area in r.answer for area in ("Dock Area", "Hillside", "Rail Area")), r.answer
+    assert not r.answer.startswith("RMB58"), r.answer

@@ -112,3 +112,15 @@ def test_a_follow_up_asking_a_measure_in_capitals_keeps_the_conversations_subjec
 ])
 def test_the_focus_is_the_thing_asked_about_not_what_the_respondents_did(question, focus):
     assert analyse(question, report_year=2026).focus == focus
+
+
+def test_a_cue_inside_a_report_name_typed_in_lower_case_is_no_cue():
+    # "trade" asks for money; inside "free trade zone", a name the report prints capitalised, it asks nothing
+    question = "what are the three areas of the lianhe free trade zone"
+    assert analyse(question, report_year=2026).kind == "money"
+    qa = analyse(question, report_year=2026, name_phrases=frozenset({"free trade zone", "trade zone"}))
+    assert qa.kind == "list" and qa.wants_list
+
+
+def test_a_word_prefix_may_end_any_word_of_a_cue():
+    assert analyse("Which district ranks number one for office rents?", report_year=2026).kind == "rank"
