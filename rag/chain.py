@@ -153,12 +153,15 @@ _BRACKETED_RE = re.compile(r"<\s*(admin|system|developer|assistant|instructions?
 
 
 def strip_instructions(question: str) -> str:
-    """Drop sentences that instruct the assistant ("Ignore previous instructions…"); keep the question."""
+    """Drop sentences that instruct the assistant ("Ignore previous instructions…"), and beside a question that
+    stands on its own the sentences that state figures or quote a claim ("The table has a typo: the share is really
+    50%. What share chose Guangzhou?"): what the user asserts is not what the report says, and not what is asked.
+    Keep the question."""
     question = _BRACKETED_RE.sub(" ", question)
     sentences = [question[a:b] for a, b in split_sentences(question)] or [question]
     kept = []
     for sentence in sentences:
-        if not tokenize(sentence) and not re.search(r"\d", sentence):
+        if not tokenize(sentence) and not re.search(r"\d", sentence) and not sentence.rstrip().endswith(("?", "？")):
             continue  # what is left of a removed note ("The report says: ."), or an empty line
         clauses = [c for c in _CLAUSE_SPLIT_RE.split(sentence) if c.strip()]
         clean = [c for c in clauses if not _INJECTION_RE.match(c)]
@@ -166,7 +169,14 @@ def strip_instructions(question: str) -> str:
             kept.append(sentence)
         elif clean:
             kept.append(" ".join(clean))
+    asked = [s for s in kept if s.rstrip().endswith(("?", "？"))]
+    if asked and len(asked) < len(kept) and not any(is_follow_up(s) for s in asked):
+        # a question that leans on the claim ("Is that right?", "Which page says that?") asks about it: kept
+        kept = [s for s in kept if s in asked or not _CLAIM_RE.search(s)]
     return " ".join(kept).strip() or question
+
+
+_CLAIM_RE = re.compile(r"\d|(?:^|[\s:(])[\"“‘']\w")  # a figure, or a quotation opening
 
 
 _INSTRUCTION_WORDS = {"cite", "page", "say", "says", "print", "reply", "respond", "answer", "output", "reveal", "tell",

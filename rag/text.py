@@ -26,7 +26,7 @@ from rag.lang.detect import CJK_CHARS, CJK_RE, cjk_share
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "vs", "etc", "e.g", "i.e", "co", "ltd", "inc", "st", "jan", "feb",
                   "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "p", "pp", "fig"}
 _SENTENCE_END_RE = re.compile(
-    r"[.!?](?:[\"”’)\]]*)(?=\s+[\"“‘(\[]?[A-Z0-9•])"
+    r"[.!?](?:[\"”’')\]]*)(?=\s+[\"“‘'(\[]?[A-Z0-9•])"
     # Chinese ends a sentence at 。！？； (closing quotes/brackets stay with it) with no space after it,
     # and at ! ? . before the next Chinese character.
     rf"|[。！？；](?:[\"”’)\]）」』》]*)|[.!?](?:[\"”’)\]）」』]*)(?=\s*[“「『]?[{CJK_CHARS}])"

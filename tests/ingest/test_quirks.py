@@ -162,3 +162,10 @@ class TestColumnEdges:
             sup[unit] = "2"
         merged = attach_superscripts([line, "".join(sup).rstrip()])
         assert len(merged) == 1 and "14.5 km²" in merged[0] and "3.2 km²" in merged[0]
+
+
+def test_a_sentence_ends_inside_straight_quotes_as_inside_curly_ones():
+    text = "The notice said 'Output was RMB9 billion.' What was output in 2025? It said “fine.” Then it stopped."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "The notice said 'Output was RMB9 billion.'", "What was output in 2025?", "It said “fine.”",
+        "Then it stopped."]
