@@ -370,18 +370,23 @@ def page_chunks(index, source, page) -> list:
     return cached[1].get((source, page), [])
 
 
-def sentence_before(c: Candidate, index) -> str:
-    """The sentence printed right before the candidate's chunk on its page (a lead-in's subject is often there:
-    "Fewer companies reported problems with intellectual property. | Among those affected, the forms were:")."""
+def chunk_before(c: Candidate, index):
+    """The chunk printed right before the candidate's chunk on its page (not a table row or chart series), or None."""
     meta = c.doc.metadata
     start = int(meta.get("start", 0))
     before = [ch for ch in page_chunks(index, meta.get("source"), meta.get("page"))
               if ch.end <= start and start - ch.end <= 40 and ch.kind not in ("table_row", "chart_series")]
-    if not before:
+    return max(before, key=lambda ch: ch.end) if before else None
+
+
+def sentence_before(c: Candidate, index) -> str:
+    """The sentence printed right before the candidate's chunk on its page (a lead-in's subject is often there:
+    "Fewer companies reported problems with intellectual property. | Among those affected, the forms were:")."""
+    chunk = chunk_before(c, index)
+    if chunk is None:
         return ""
-    text = max(before, key=lambda ch: ch.end).text
-    spans = split_sentences(text)
-    return text[spans[-1][0]:spans[-1][1]].strip() if spans else text
+    spans = split_sentences(chunk.text)
+    return chunk.text[spans[-1][0]:spans[-1][1]].strip() if spans else chunk.text
 
 
 def _item_text(c: Candidate) -> str:
@@ -468,6 +473,21 @@ def names_item(qa: QuestionAnalysis, item: Candidate, items: list[Candidate]) ->
     own = record_label(item) + " " + head
     label = set(tokenize(own)) - qa.generic - shared
     return bool(label) and len(label & set(qa.terms)) >= max(1, len(label) // 2)
+
+
+def merged_scale(qa: QuestionAnalysis, best: Candidate) -> tuple[str, str] | None:
+    """A survey figure of two points of a scale together ("57% were satisfied or very satisfied", "rated it good or
+    very good") asked for the stronger point alone ("What share were *very satisfied*?"): (the pair as printed, the
+    point asked). The stronger point is the weaker one with words before it; asked for the weaker one, or for the
+    pair, the figure answers."""
+    if not qa.wants_figure:
+        return None
+    asked = qa.text.lower()
+    for m in re.finditer(r"\b([a-z-]+) or ((?:[a-z-]+ ){1,2}\1)\b", best.text.lower()):
+        strong = m.group(2)
+        if re.search(rf"(?<![\w-]){re.escape(strong)}(?![\w-])", asked) and m.group(0) not in asked:
+            return best.text[m.start():m.end()], best.text[m.start(2):m.end(2)]
+    return None
 
 
 def planned_not_actual(qa: QuestionAnalysis, best: Candidate, lead: Figure | None) -> str | None:

@@ -18,9 +18,9 @@ from langchain_core.documents import Document
 
 from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
-from rag.answer.compose import (Composed, change, compare, contradicted_premise, figure_answer, figure_question,
-                                 items_after, lead_figure, list_answer, planned_not_actual,
-                                 record_label, sentence_before, trim)
+from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
+                                 figure_question, items_after, lead_figure, list_answer, merged_scale,
+                                 planned_not_actual, record_label, sentence_before, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
@@ -181,12 +181,15 @@ class ExtractiveAnswerer:
                 # on, and so is the sentence before it when that ends the chunk before
                 items = items_after(c, self.index)
                 c.following = "; ".join(item.text for item in items)
+                passage = [i.doc.id for i in items]
                 if c.following and not c.previous:
+                    before = chunk_before(c, self.index)
                     c.previous = sentence_before(c, self.index)
+                    passage += [before.id] if before is not None else []
                 if qa.wants_list and is_lead_in(c):
-                    # asked for a list, a lead-in and its items are one passage: retrieval that found an item
-                    # found the list
-                    c.rank = min([c.rank] + [ranks[i.doc.id] for i in items if i.doc.id in ranks])
+                    # asked for a list, a lead-in, its subject and its items are one passage: retrieval that found
+                    # a part of it found the list
+                    c.rank = min([c.rank] + [ranks[i] for i in passage if i in ranks])
         self.featurizer.compute(qa, query or question, candidates)
         for c in candidates:
             c.score = self.scorer.score(c.features, self.ablate)
@@ -232,6 +235,14 @@ class ExtractiveAnswerer:
             return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: {planned}, not what is already in place. See the "
                                 "cited passage.", abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
+        merged = merged_scale(qa, best)
+        if merged is not None:
+            # "What share were very satisfied?" against "57% were satisfied or very satisfied": the figure is of
+            # both points of the scale together
+            pair, point = merged
+            return AnswerResult(text=f"{ABSTAIN_TEXT} as asked: the cited passage gives one figure for “{pair}” "
+                                f"together, not for “{point}” alone.", abstained=True, confidence=confidence,
+                                evidence=[_evidence(best)], kind=qa.kind)
         other = other_record(qa, best, self.is_name, self.index.lexical)
         if other is not None:
             # "What was Yunnan's GDP?" against the row "Guangdong: … GDP (RMB bn) 14,589.2": the record is another

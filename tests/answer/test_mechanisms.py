@@ -3,7 +3,8 @@ sentence announces, a year named only as a comparison's base, a difference that 
 and a follow-up that borrows the conversation's year without making it a condition; on page-65-pay.txt, the unit a
 question names ("how many kilometres") picks the figure; on page-67-abbrev.txt, an abbreviation the report prints
 ("FTZ") also finds the sentences that spell it out ("Free Trade Zone"); on page-68-lists.txt, a lead-in whose
-subject is the sentence before it, and a name typed in lower case that holds a cue ("special trade zone")."""
+subject is the sentence before it, a name typed in lower case that holds a cue ("special trade zone"), and a figure
+of two points of a scale together ("satisfied or very satisfied")."""
 from __future__ import annotations
 
 import uuid
@@ -181,3 +182,12 @@ def test_a_cue_inside_a_name_typed_in_lower_case_says_nothing_about_what_is_aske
     assert not r.abstained
     assert all(area in r.answer for area in ("Dock Area", "Hillside", "Rail Area")), r.answer
     assert not r.answer.startswith("RMB58"), r.answer
+
+
+def test_a_figure_of_two_points_of_a_scale_does_not_answer_for_the_stronger_alone(listed):
+    # "61% were satisfied or very satisfied": how many were *very* satisfied the page does not say
+    r = _ask(listed, "What share of firms were very satisfied with arbitration?")
+    assert r.abstained and "together" in r.answer and "61%" not in r.answer, r.answer
+    assert r.citations and r.citations[0].page == 68  # the passage that gives the pair, to check
+    r = _ask(listed, "What share of firms were satisfied with arbitration?")
+    assert not r.abstained and r.answer.startswith("61%"), r.answer
