@@ -453,12 +453,58 @@ def _direction(text: str) -> str | None:
 
 
 def contradicted_premise(qa: QuestionAnalysis, best: Candidate) -> bool:
-    """"Why did GDP fall…" where the report says it grew: the question presumes the opposite of the passage."""
+    """"Why did GDP fall…" where the report says it grew, or "Why did A get bigger raises than B?" where the
+    passage gives A the smaller figure: the question presumes the opposite of the passage."""
     why = phrase_pattern(tuple(vocabulary("en", "question").get("change", {}).get("why", ())))
     if not why or not why.search(qa.text):
         return False
     asked, said = _direction(qa.text), _direction(best.text)
-    return bool(asked and said and asked != said)
+    if asked and said and asked != said:
+        return True
+    compared = _than_pair(qa)
+    if compared is None:
+        return False
+    op, first, second = compared
+    a, b = _figure_after(best, first, second), _figure_after(best, second, first)
+    if a is None or b is None or a is b or a.kind != b.kind:
+        return False
+    return a.value < b.value if op == "max" else a.value > b.value
+
+
+def _than_pair(qa: QuestionAnalysis) -> tuple[str, set[str], set[str]] | None:
+    """"A … bigger … than B": (the operator, the words that name A, the words that name B), less the words both
+    share ("staff") and the question's years; None when the question compares nothing with "than"."""
+    ops = vocabulary("en", "question").get("operators", {})
+    for op in ("max", "min"):
+        pattern = phrase_pattern(tuple(ops.get(op, ())))
+        for m in pattern.finditer(qa.text) if pattern else ():
+            than = re.match(r"(?:\s+[\w’'-]+){0,2}?\s+than\s+", qa.text[m.end():], re.IGNORECASE)
+            if than is None:
+                continue
+            first = set(tokenize(qa.text[:m.start()])) - qa.generic
+            second = set(tokenize(qa.text[m.end() + than.end():])) - qa.generic
+            shared = first & second
+            first, second = ({t for t in side - shared if not t.isdigit()} for side in (first, second))
+            if first and second:
+                return op, first, second
+    return None
+
+
+def _figure_after(c: Candidate, own: set[str], other: set[str]) -> Figure | None:
+    """The first figure (not a year) the candidate prints after it names ``own`` and before it names ``other``."""
+    named = None
+    for m in re.finditer(r"[\w’'-]+", c.text):
+        words = set(tokenize(m.group(0)))
+        if named is None and words & own:
+            named = m.end()
+        elif named is not None and words & other:
+            return None
+        if named is not None:
+            figure = next((f for f in c.figures if f.start >= named and f.kind != "year" and f.start < m.end()),
+                          None)
+            if figure is not None:
+                return figure
+    return None
 
 
 def names_item(qa: QuestionAnalysis, item: Candidate, items: list[Candidate]) -> bool:

@@ -4,7 +4,8 @@ and a follow-up that borrows the conversation's year without making it a conditi
 question names ("how many kilometres") picks the figure; on page-67-abbrev.txt, an abbreviation the report prints
 ("FTZ") also finds the sentences that spell it out ("Free Trade Zone"); on page-68-lists.txt, a lead-in whose
 subject is the sentence before it, a name typed in lower case that holds a cue ("special trade zone"), and a figure
-of two points of a scale together ("satisfied or very satisfied")."""
+of two points of a scale together ("satisfied or very satisfied"); a why-question that presumes the opposite
+comparison ("bigger raises than")."""
 from __future__ import annotations
 
 import uuid
@@ -191,3 +192,12 @@ def test_a_figure_of_two_points_of_a_scale_does_not_answer_for_the_stronger_alon
     assert r.citations and r.citations[0].page == 68  # the passage that gives the pair, to check
     r = _ask(listed, "What share of firms were satisfied with arbitration?")
     assert not r.abstained and r.answer.startswith("61%"), r.answer
+
+
+def test_a_why_question_that_presumes_the_opposite_comparison_is_not_answered_as_asked(listed):
+    # the page gives engineers 5.2% and clerical staff 2.9%: "bigger … than" presumes the reverse
+    r = _ask(listed, "Why did clerical staff get bigger pay rises than engineers in 2025?")
+    assert r.abstained and "assumes" in r.answer, r.answer
+    assert r.citations and r.citations[0].page == 68
+    r = _ask(listed, "What increase did clerical staff receive in 2025?")  # the passage answers what it does say
+    assert not r.abstained and r.answer.startswith("2.9%"), r.answer
