@@ -84,8 +84,10 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
             counted = set(tokenize(" ".join(re.findall(r"[\w’'-]+", text[f.end:])[:3])))
             score += 2.0 if counted & q else -0.5 if counted else 0.0
         if qa.years:
-            # in running text a year holds for every figure after it until another year is named
-            said = [y for y in YEAR_RE.findall(text[:f.start])]
+            # in running text a year holds for every figure after it until another year is named, unless the
+            # figure's own clause names its year after it ("an average of 4.0% in 2025 and … 3.6% in 2026")
+            said = YEAR_RE.findall(_clause_break().split(text[f.end:], maxsplit=1)[0])[:1] or \
+                YEAR_RE.findall(text[:f.start])
             if said and said[-1] in qa.years:
                 score += 2.0
             elif said and not qa.years_borrowed:
@@ -243,7 +245,6 @@ def inline_records(qa: QuestionAnalysis, c: Candidate) -> list[tuple[str, Figure
     return out if len(out) >= 2 else []
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def _clause_break() -> re.Pattern[str]:
     """Where one figure's words end and the next one's begin: a clause mark, or an English joiner (a Chinese

@@ -20,7 +20,7 @@ from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
                                  figure_question, items_after, lead_figure, list_answer, merged_scale,
-                                 planned_not_actual, record_label, sentence_before, trim)
+                                 planned_not_actual, record_label, sentence_before, siblings, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
@@ -219,6 +219,10 @@ class ExtractiveAnswerer:
             record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS), None)
             if record is not None and compare(figure_question(qa, record), record, self.index) is not None:
                 best = record
+        if best.structured and qa.wants_figure and not qa.selects:
+            # "What average salary increase is expected?" names no row of the chart by category: no one series
+            # answers it; the page's sentence that gives a figure of the asked kind does ("an average of 3.6%")
+            best = unlabelled_overall(qa, best, candidates, self.index) or best
         others = [c for c in candidates if c is not best]
         lead = best.score - others[0].score if others else best.score
         confidence = self.scorer.confidence(best.features, best.score, lead, self.ablate)
@@ -330,6 +334,23 @@ class ExtractiveAnswerer:
             note = ENGLISH_ONLY_ZH if asked_zh else CHINESE_ONLY_EN
             text = trim(text, limit - len(note)) + note
         return text, used
+
+
+def unlabelled_overall(qa: QuestionAnalysis, best: Candidate, candidates: list[Candidate], index
+                       ) -> Candidate | None:
+    """For a question that names no record of a table or chart of several (none of its label's words), the best
+    sentence of the same page that holds a figure of the asked kind (fitting as well as the record's) and the
+    asked years: the figure for all."""
+    label = set(tokenize(record_label(best))) - qa.generic
+    asked = set(qa.terms) | set(qa.names) | set(qa.borrowed)
+    # a word typed short names the label too ("admin" — "Administrative")
+    if not label or any(w.startswith(t) or t.startswith(w) for w in label for t in asked if min(len(w), len(t)) >= 3) \
+            or len(siblings(best, index)) < 2:
+        return None
+    page, fit = best.doc.metadata.get("page"), best.features.get("kind", 0.0)
+    return next((c for c in candidates if not c.structured and c.kind not in ("footnote", "list_item")
+                 and c.doc.metadata.get("page") == page and c.features.get("kind", 0.0) >= fit > 0
+                 and c.features.get("years", 1.0) >= 1.0), None)
 
 
 def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tuple[str, str] | None:

@@ -201,3 +201,26 @@ def test_a_why_question_that_presumes_the_opposite_comparison_is_not_answered_as
     assert r.citations and r.citations[0].page == 68
     r = _ask(listed, "What increase did clerical staff receive in 2025?")  # the passage answers what it does say
     assert not r.abstained and r.answer.startswith("2.9%"), r.answer
+
+
+@pytest.fixture(scope="module")
+def charts(tmp_path_factory):
+    from tools.synth.report import generate
+
+    corpus = generate(4, seed=3, kinds=["chart"])  # a seed no weight was fitted on
+    folder = tmp_path_factory.mktemp("charts")
+    for page in corpus.pages:
+        (folder / f"page-{page.number}.txt").write_text(page.text, encoding="utf-8")
+    overall = [q for q in corpus.questions if q.notes.startswith("No category named")]
+    assert overall, "the generator writes an overall question for every grouped chart"
+    return assistant_over(tmp_path_factory.mktemp("charts-data"), folder), overall
+
+
+def test_a_question_naming_no_series_of_a_chart_is_answered_by_the_overall_figure(charts):
+    # "What is the average price increase for 2026?" names no category: the prose figure for all of them answers,
+    # not the first bar, and its year's figure heads the answer ("5.5% for 2026 …, against 5.0% for 2027")
+    assistant, overall = charts
+    for q in overall:
+        r = _ask(assistant, q.question)
+        assert not r.abstained and r.answer.startswith(q.gold_facts[0][0]), (q.question, r.answer)
+        assert r.citations[0].page == q.gold_page
