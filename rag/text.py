@@ -353,6 +353,8 @@ def expand_abbreviations(question: str, report_words: set[str]) -> str:
         words = ABBREVIATIONS.get(short)
         if words is None or all(part.lower() in report_words for part in re.findall(r"[A-Za-z]+", short)):
             return short
+        if not all(part.lower() in report_words for part in re.findall(r"[A-Za-z]+", words)):
+            return short  # the report prints neither form: the spelt-out words would find nothing either
         return words
 
     if not ABBREVIATIONS:

@@ -6,6 +6,7 @@ it used is quoted in the citations.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -150,6 +151,15 @@ def label_of(text: str) -> str:
     return text[:60].strip()
 
 
+def label_named(qa: QuestionAnalysis, label: str) -> bool:
+    """The question names a record by its label: one of the label's own words (not a generic one), typed in full,
+    short ("admin" — "Administrative") or as an abbreviation the question spells out ("US" — "United States")."""
+    words = set(tokenize(label)) - qa.generic
+    asked = set(qa.terms) | set(qa.names) | set(qa.borrowed) | {t for _, long in qa.alternatives for t in long}
+    return any(w.startswith(t) or t.startswith(w) for w in words for t in asked if min(len(w), len(t)) >= 3) or \
+        bool(words & asked)
+
+
 def siblings(c: Candidate, index) -> list[Candidate]:
     """The other records of the same table, chart or list (same source, page and section)."""
     meta = c.doc.metadata
@@ -206,6 +216,12 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
             rows.append((r, f))
     if len(rows) < 2:
         return None
+    # a record is named by the words that tell its label from the others' ("Mexico"; not the "Zone" of every zone)
+    shared = Counter(t for r, _ in rows for t in set(tokenize(record_label(r))))
+    named = [(r, f) for r, f in rows
+             if label_named(qa, " ".join(t for t in tokenize(record_label(r)) if shared[t] == 1))]
+    if len(named) >= 2:
+        rows = named  # "Are more firms moving to Mexico or to the US?": those two, not every destination
     if qa.operator == "order":
         rows.sort(key=lambda x: -x[1].value)
         listed = "; ".join(f"{record_label(r)} {with_header_unit(r, f)}" for r, f in rows)

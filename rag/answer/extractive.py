@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
-                                 figure_question, items_after, lead_figure, list_answer, merged_scale,
+                                 figure_question, items_after, label_named, lead_figure, list_answer, merged_scale,
                                  planned_not_actual, record_label, sentence_before, siblings, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
@@ -216,7 +216,8 @@ class ExtractiveAnswerer:
         if qa.operator in ("max", "min", "order") and qa.selects and best.kind not in RECORD_KINDS:
             # "which is highest" is answered by comparing records: a table row, chart series or list item among
             # the best candidates stands in for the best sentence
-            record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS), None)
+            record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS or (is_lead_in(c) and c.following)),
+                          None)
             if record is not None and compare(figure_question(qa, record), record, self.index) is not None:
                 best = record
         if best.structured and qa.wants_figure and not qa.selects:
@@ -341,11 +342,8 @@ def unlabelled_overall(qa: QuestionAnalysis, best: Candidate, candidates: list[C
     """For a question that names no record of a table or chart of several (none of its label's words), the best
     sentence of the same page that holds a figure of the asked kind (fitting as well as the record's) and the
     asked years: the figure for all."""
-    label = set(tokenize(record_label(best))) - qa.generic
-    asked = set(qa.terms) | set(qa.names) | set(qa.borrowed)
-    # a word typed short names the label too ("admin" — "Administrative")
-    if not label or any(w.startswith(t) or t.startswith(w) for w in label for t in asked if min(len(w), len(t)) >= 3) \
-            or len(siblings(best, index)) < 2:
+    label = record_label(best)
+    if not set(tokenize(label)) - qa.generic or label_named(qa, label) or len(siblings(best, index)) < 2:
         return None
     page, fit = best.doc.metadata.get("page"), best.features.get("kind", 0.0)
     return next((c for c in candidates if not c.structured and c.kind not in ("footnote", "list_item")

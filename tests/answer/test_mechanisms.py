@@ -5,7 +5,7 @@ question names ("how many kilometres") picks the figure; on page-67-abbrev.txt, 
 ("FTZ") also finds the sentences that spell it out ("Free Trade Zone"); on page-68-lists.txt, a lead-in whose
 subject is the sentence before it, a name typed in lower case that holds a cue ("special trade zone"), and a figure
 of two points of a scale together ("satisfied or very satisfied"); a why-question that presumes the opposite
-comparison ("bigger raises than")."""
+comparison ("bigger raises than"); on page-69-choices.txt, a choice between two items of a list."""
 from __future__ import annotations
 
 import uuid
@@ -224,3 +224,21 @@ def test_a_question_naming_no_series_of_a_chart_is_answered_by_the_overall_figur
         r = _ask(assistant, q.question)
         assert not r.abstained and r.answer.startswith(q.gold_facts[0][0]), (q.question, r.answer)
         assert r.citations[0].page == q.gold_page
+
+
+CHOICES = Path(__file__).parents[1] / "fixtures" / "pages" / "page-69-choices.txt"
+
+
+@pytest.fixture(scope="module")
+def choices(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("choices-data"), CHOICES)
+
+
+def test_a_choice_between_two_records_compares_those_two(choices):
+    # the lead-in's list stands in for the sentence, and of its items only the two asked are compared ("US" names
+    # "United States"); the largest destination of all is not what was asked
+    r = _ask(choices, "are more firms moving production to mexico or to the US?")
+    assert not r.abstained and r.answer.startswith("Mexico (9%"), r.answer
+    assert "Inland provinces" not in r.answer and "United States 6%" in r.answer, r.answer
+    r = _ask(choices, "Which destination did most firms that moved choose?")
+    assert r.answer.startswith("Inland provinces (44%"), r.answer

@@ -16,6 +16,12 @@ def test_an_abbreviation_the_report_prints_is_left_as_typed():
     assert expand_abbreviations("What is R&D spending?", {"r", "d"}) == "What is R&D spending?"
 
 
+def test_an_abbreviation_the_report_prints_in_neither_form_is_left_as_typed():
+    # "US firms" against a report that says "American companies": "United States" would find nothing either
+    assert expand_abbreviations("What share of US firms hire?", {"american", "companies"}) == \
+        "What share of US firms hire?"
+
+
 def test_only_the_abbreviation_as_typed_is_expanded():
     # lower case is a word, and a longer capital word is another one
     assert expand_abbreviations("ai and IPO", set()) == "ai and IPO"
