@@ -38,7 +38,7 @@ import numpy as np
 
 from rag.answer.candidates import Candidate, is_lead_in
 from rag.answer.question import QuestionAnalysis, counted, unread_chinese
-from rag.figures import unit_name
+from rag.figures import base_years, unit_name, years_in
 from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, english_form, family, glossed, tokenize
 
@@ -293,8 +293,12 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     if qa.operator == "delta":
         held = [f for f in c.figures if f.kind != "year" and f.number not in qa.given]
         kinds = [f.kind for f in held if not qa.accepts or qa.accepts.get(f.kind, 0.0) > 0]
+        # asked against a year ("did it go up compared with 2024?"), two figures of one kind compare only across
+        # time: of two years, or against a base ("up from 52% in 2024"); "63% for the courts, 48% for customs" is
+        # no change ("how far behind Guangzhou was Shenzhen?" compares two items at once)
+        over_time = not base_years(qa.text) or len(years_in(c.text)) >= 2 or bool(base_years(c.text))
         if any(k == "points" for k in kinds) or any(f.relative for f in held) or \
-                any(kinds.count(k) >= 2 for k in set(kinds)):
+                (over_time and any(kinds.count(k) >= 2 for k in set(kinds))):
             return 1.0
     if qa.accepts:
         best = 0.0

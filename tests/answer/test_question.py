@@ -124,3 +124,19 @@ def test_a_cue_inside_a_report_name_typed_in_lower_case_is_no_cue():
 
 def test_a_word_prefix_may_end_any_word_of_a_cue():
     assert analyse("Which district ranks number one for office rents?", report_year=2026).kind == "rank"
+
+
+def test_asked_against_a_year_two_figures_are_a_change_only_across_time():
+    from langchain_core.documents import Document
+
+    from rag.answer.candidates import candidates_of
+    from rag.answer.features import kind_fit
+
+    qa = analyse("Did satisfaction with arbitration go up compared with 2024?", report_year=2026)
+    over_time, at_once = candidates_of([Document(page_content=text, metadata={"kind": "paragraph"}) for text in (
+        "Of the firms that used arbitration, 61% were satisfied, up from 55% in 2024.",
+        "Satisfaction was highest with arbitration, which 61% found helpful, against 40% for the courts.")])
+    assert kind_fit(qa, over_time) == 1.0 and kind_fit(qa, at_once) < 1.0
+    # asked with no year to compare against, two items at once are a difference too
+    assert kind_fit(analyse("What was the difference between arbitration and the courts?", report_year=2026),
+                    at_once) == 1.0
