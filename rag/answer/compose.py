@@ -75,6 +75,11 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         if previous_end:
             preceding = _clause_break().split(preceding)[-1]
         before = set(tokenize(preceding))
+        if not before:
+            # "…clerical staff received the smallest, at 2.9%": a figure set off after a comma is of the clause
+            # before it
+            clauses = [c for c in _clause_break().split(text[max(previous_end, f.start - 80):f.start]) if c.strip()]
+            before = set(tokenize(clauses[-2])) if len(clauses) >= 2 else before
         own = q - set(qa.borrowed)  # a follow-up's own words tell its figure apart more than those it borrowed
         score += 0.6 * len(own & before) + 0.3 * len((q - own) & before)
         if f.kind in ("share", "points"):
