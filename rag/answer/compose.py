@@ -497,10 +497,13 @@ def _than_pair(qa: QuestionAnalysis) -> tuple[str, set[str], set[str]] | None:
     """"A … bigger … than B": (the operator, the words that name A, the words that name B), less the words both
     share ("staff") and the question's years; None when the question compares nothing with "than"."""
     ops = vocabulary("en", "question").get("operators", {})
+    joins = "|".join(re.escape(w) for w in ops.get("than", ()))
+    if not joins:
+        return None
     for op in ("max", "min"):
         pattern = phrase_pattern(tuple(ops.get(op, ())))
         for m in pattern.finditer(qa.text) if pattern else ():
-            than = re.match(r"(?:\s+[\w’'-]+){0,2}?\s+than\s+", qa.text[m.end():], re.IGNORECASE)
+            than = re.match(rf"(?:\s+[\w’'-]+){{0,2}}?\s+(?:{joins})\s+", qa.text[m.end():], re.IGNORECASE)
             if than is None:
                 continue
             first = set(tokenize(qa.text[:m.start()])) - qa.generic

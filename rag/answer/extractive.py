@@ -138,6 +138,7 @@ class ExtractiveAnswerer:
         return self._words[1], self._words[2], self._words[3]
 
     def name_phrases(self) -> frozenset[str]:
+        """The report's names of several words, lower-cased ("free trade zone"): a cue inside one asks nothing."""
         return self._report_words()[2]
 
     def names(self) -> set[str]:
