@@ -256,7 +256,11 @@ def rewrite_query(question: str, history: list[Turn]) -> tuple[str, bool]:
         # "Which city was most popular?" — "Guangzhou (36%, the highest) …" — "what was its share in 2022?":
         # "its" is the item the last answer chose
         subject.insert(0, item)
-    if section and section not in subject:
+    named = {t for name in subject for t in tokenize(name)}
+    if section and section not in subject and not set(tokenize(section)) & named:
+        # where the answer was found is the subject only when the question named none of it: "How big is the
+        # Pingtan area of the Fujian FTZ?" is about Pingtan, and the section it was answered from ("China (Fujian)
+        # Pilot Free Trade Zone") is the zone around it, whose words would draw the next question away from it
         subject.append(section)
     if not subject:
         subject = [" ".join(tokenize(previous.query, keep_stopwords=False))]

@@ -46,3 +46,19 @@ def test_a_question_that_leans_on_the_claim_keeps_it():
     for message in ("The report says 90% of firms are leaving. Which page says that?",
                     "Exports grew 12% in 2025. Is that correct?"):
         assert strip_instructions(message) == message
+
+
+def test_a_follow_up_keeps_the_subject_the_user_named_not_the_zone_it_was_answered_from():
+    # our own words: the district was asked about; the answer came from the zone's paragraph around it
+    asked = Turn(question="How big is the Beihe district of the Lanport FTZ?",
+                 query="How big is the Beihe district of the Lanport FTZ?",
+                 answer="96 km² — The Lanport Free Trade Zone covers 96 km² in two districts: Beihe (51 km²) …",
+                 citations=[{"quote": "The Lanport Free Trade Zone covers 96 km² in two districts: Beihe (51 km²) …",
+                             "section": "Coastal Zones > Lanport Free Trade Zone"}])
+    query, rewritten = rewrite_query("what was its output last year?", [asked])
+    assert rewritten and "Beihe" in query and "Lanport Free Trade Zone" not in query
+    # a question that named nothing gets the section it was answered from
+    vague = Turn(question="How big is the district?", query="How big is the district?", answer="51 km² — …",
+                 citations=[{"quote": "…", "section": "Coastal Zones > Beihe District"}])
+    query, _ = rewrite_query("and its output?", [vague])
+    assert "Beihe District" in query

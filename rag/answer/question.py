@@ -30,6 +30,7 @@ class QuestionAnalysis:
     kind: str
     accepts: dict[str, float]
     operator: str | None = None  # "max", "min", "order" (every item ranked), "delta" or None
+    both_ends: bool = False  # asks for the highest and the lowest at once ("which grew fastest, and which slowest?")
     selects: bool = False  # asks for an item ("which province…"), not only a figure
     years: frozenset[str] = frozenset()
     years_borrowed: bool = False  # the years are the conversation's, not this question's ("and its area?")
@@ -218,7 +219,7 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
     for name in ("max", "min"):
         pattern = phrase_pattern(tuple(ops.get(name, ())))
         if pattern and pattern.search(text) and selects:
-            return name, True
+            return name, True  # (the first; both_ends says when the other is asked too)
     pattern = phrase_pattern(tuple(ops.get("rank_all", ())))
     if pattern and pattern.search(text):
         return "order", True  # "rank the provinces by FDI": every item, in order
@@ -226,6 +227,24 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
     if pattern and pattern.search(text):
         return "delta", selects
     return None, selects
+
+
+def _asks_both_ends(text: str, lang: str) -> bool:
+    """The question holds a word of the highest and a word of the lowest, asked apart ("which grew fastest, and
+    which slowest?") or joined ("the most and least"); not "the highest share of firms with less than…"."""
+    ops = (vocabulary(lang, "question") or vocabulary("en", "question")).get("operators", {})
+    found = []
+    for name in ("max", "min"):
+        pattern = phrase_pattern(tuple(ops.get(name, ())))
+        m = pattern.search(text) if pattern else None
+        if m is None:
+            return False
+        found.append(m.start())
+    between = text[min(found):max(found)]
+    select = phrase_pattern(tuple(ops.get("select", ())))
+    joined = phrase_pattern(tuple(ops.get("joined", ())))
+    return bool(select and select.search(between[1:])) or bool(joined and joined.fullmatch(
+        re.sub(r"^\S+\s*", "", between).strip()))
 
 
 @lru_cache(maxsize=1)
@@ -297,7 +316,9 @@ def analyse_turn(question: str, query: str | None, *, report_year: int, names: s
                    years_borrowed=not own.years and bool(full.years),
                    names=tuple(sorted(set(own.names) | set(full.names))),
                    borrowed=tuple(t for t in full.terms if t not in own.terms),
-                   operator=own.operator or full.operator, selects=own.selects or full.selects)
+                   operator=own.operator or full.operator, selects=own.selects or full.selects,
+                   # an abbreviation the conversation named ("the Fujian FTZ") is said spelt out too, as it was
+                   alternatives=tuple(dict.fromkeys(own.alternatives + full.alternatives)))
 
 
 @lru_cache(maxsize=1)
@@ -329,6 +350,28 @@ def without_unit_request(question: str) -> str:
     return _unit_request().sub("?", question)
 
 
+def positive_form(lowered: str, lang: str) -> tuple[str, bool]:
+    """"how much quicker is clearance now" asks what "how quick is clearance" asks, as a difference: an English
+    comparative after "how much" is read in its positive form ("quicker" -> "quick", "bigger" -> "big", "larger" ->
+    "large", "earlier" -> "early") where "how" with that form is a cue of a kind of figure (rag/lang/en/question.toml),
+    and the question is marked as asking a change. Returns (the text to read the kind from, the comparative, or "" when
+    there is none): the comparative is how the question is put, as the cue's "how quick" would be, not a word to find."""
+    if lang != "en":
+        return lowered, ""
+    m = re.search(r"\bhow much ([a-z]+)(?:ier|er)\b", lowered)
+    if not m:
+        return lowered, ""
+    word = lowered[m.start(1):m.end()]
+    stems = [word[:-2], word[:-1]] + ([word[:-3]] if len(word) > 4 and word[-3] == word[-4] else [])
+    stems += [word[:-3] + "y"] if word.endswith("ier") else []
+    for stem in stems:
+        phrase = f"how {stem}"
+        kind, _ = _first_kind(phrase, lang)
+        if kind not in ("describe", "count") and _cue_match(phrase, kind, lang):
+            return f"{lowered[:m.start()]}{phrase}{lowered[m.end():]}", word
+    return lowered, ""
+
+
 def analyse(question: str, *, report_year: int, names: set[str] | None = None,
             name_phrases: frozenset[str] = frozenset()) -> QuestionAnalysis:
     """Read a question. ``names`` are the report's name tokens (words it capitalises mid-sentence), so a name
@@ -348,6 +391,7 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
     for phrase in name_phrases:
         if phrase in unnamed:
             unnamed = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", unnamed)
+    unnamed, comparative = positive_form(unnamed, lang)
     kind, accepts = _first_kind(unnamed, lang)
     units = units_named(question)
     measured = unit_kinds(units)
@@ -357,8 +401,11 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
         if spec.get("accepts"):
             kind, accepts = next(iter(measured)), dict(spec["accepts"])
     operator, selects = _operator(unnamed, lang)
+    if comparative and operator is None:
+        operator = "delta"  # "how much quicker…" asks by how much it changed
     if operator == "order" and kind == "rank":
         operator = None  # "what rank did Shenzhen take" asks for one item's place, not the order of all
+    both_ends = operator in ("max", "min") and _asks_both_ends(unnamed, lang)
     en = vocabulary("en", "question")
     generic = frozenset(t for w in en.get("generic", {}).get("words", []) for t in tokenize(w, keep_stopwords=True))
     change = en.get("change", {})
@@ -371,7 +418,8 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
         name_tokens |= {t for t in tokenize(question) if t in names}
     years = question_years(question, report_year, lang)
     # a Chinese question also carries the English of its terms (rag/lang/zh/glossary.toml): it can meet English text
-    terms = tuple(dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question)))
+    terms = tuple(t for t in dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question))
+                  if t not in tokenize(comparative))
     romanised = romanised_names(question) if lang == "zh" else []
     optional = tuple(t for t in romanised if t not in terms)
     if names:
@@ -400,6 +448,7 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
         cue |= kind_words & generic & words
     cue = frozenset(cue)
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
+                            both_ends=both_ends,
                             many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, cue=cue, given=given, change_words=change_words, optional=optional,
