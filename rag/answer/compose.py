@@ -234,16 +234,20 @@ def compare(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
                         computed=True)
     top_row, _ = pick(rows, key=lambda x: x[1].value)
     used = [top_row] + [r for r, _ in rows if r is not top_row]
-    return Composed(_compared([(record_label(r), f) for r, f in rows], pick), used, computed=True)
+    return Composed(_compared([(record_label(r), f) for r, f in rows], pick, qa.both_ends), used, computed=True)
 
 
-def _compared(records: list[tuple[str, Figure]], pick) -> str:
-    """"B (31%, the highest) — compared: A 12%; B 31%; C 8%." over labelled figures, ties named together."""
-    _, top = pick(records, key=lambda r: r[1].value)
-    ties = [label for label, f in records if f.value == top.value]
+def _compared(records: list[tuple[str, Figure]], pick, both_ends: bool = False) -> str:
+    """"B (31%, the highest) — compared: A 12%; B 31%; C 8%." over labelled figures, ties named together; asked
+    for both ends, "B (31%, the highest) and C (8%, the lowest) — compared: …"."""
+    def end(pick) -> str:
+        _, top = pick(records, key=lambda r: r[1].value)
+        ties = [label for label, f in records if f.value == top.value]
+        return f"{' and '.join(ties)} ({top.text}, the {'highest' if pick is max else 'lowest'})"
+
     listed = "; ".join(f"{label} {f.text}" for label, f in records)
-    word = "highest" if pick is max else "lowest"
-    return f"{' and '.join(ties)} ({top.text}, the {word}) — compared: {listed}. (Compared from the quoted figures.)"
+    ends = [end(max), end(min)] if both_ends else [end(pick)]
+    return f"{' and '.join(ends)} — compared: {listed}. (Compared from the quoted figures.)"
 
 
 _BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
@@ -292,7 +296,7 @@ def _without_joiner(label: str) -> str:
 
 def _compare_inline(qa: QuestionAnalysis, best: Candidate, pick) -> Composed | None:
     records = inline_records(qa, best)
-    return Composed(_compared(records, pick), [best], computed=True) if records else None
+    return Composed(_compared(records, pick, qa.both_ends), [best], computed=True) if records else None
 
 
 def _label_years(c: Candidate, f: Figure) -> str:
@@ -304,6 +308,34 @@ def _without_operator(qa: QuestionAnalysis) -> QuestionAnalysis:
     from dataclasses import replace
 
     return replace(qa, operator=None)
+
+
+def moved_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
+    """"Which cities gained share in 2025 compared with 2024?": the records of the best one's table or chart whose
+    figures for the two years asked moved the way asked, each with both figures; computed, and said to be."""
+    if qa.operator != "delta" or not qa.selects or not best.structured or len(qa.years) != 2:
+        return None
+    way = _direction(qa.text)  # "gained", "fell" (rag/lang/en/question.toml [change])
+    if way is None:
+        return None
+    early, late = sorted(qa.years)
+    rows = []
+    for r in siblings(best, index) or [best]:
+        by_year = {_label_years(r, f): f for f in r.figures
+                   if qa.accepts.get(f.kind, 0.0) > 0 or (not qa.accepts and f.kind != "year")}
+        if early in by_year and late in by_year:
+            rows.append((r, by_year[early], by_year[late]))
+    if len(rows) < 2:
+        return None
+    moved = [(r, a, b) for r, a, b in rows if (b.value > a.value if way == "up" else b.value < a.value)]
+    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
+    said = f"{'up' if way == 'up' else 'down'} from {early} to {late} in {title}"
+    if not moved:
+        return Composed(f"None of the {len(rows)} rows is {said}. (Compared from the quoted figures.)",
+                        [r for r, _, _ in rows], computed=True)
+    listed = "; ".join(f"{record_label(r)} ({a.text} → {b.text})" for r, a, b in moved)
+    return Composed(f"{listed} — {said}. (Compared from the quoted figures.)",
+                    [r for r, _, _ in moved], computed=True)
 
 
 def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:

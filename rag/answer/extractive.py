@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
-                                 figure_question, items_after, label_named, lead_figure, list_answer, merged_scale,
+                                 figure_question, items_after, label_named, lead_figure, list_answer, merged_scale, moved_records,
                                  planned_not_actual, record_label, sentence_before, siblings, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
@@ -268,7 +268,8 @@ class ExtractiveAnswerer:
                     f"{ABSTAIN_TEXT} as asked: the cited passage gives figures for {said}, not {asked}.")
             return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
-        composed = (compare(qa, best, self.index) or change(qa, best) or list_answer(qa, best, self.index)
+        composed = (compare(qa, best, self.index) or moved_records(qa, best, self.index) or change(qa, best)
+                    or list_answer(qa, best, self.index)
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
                         else None))
         asked = set(qa.accepts) if qa.wants_figure else {"year", "date"} if qa.kind in ("year", "date") else set()

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from rag.spelling import Speller, english_words
+from rag.text import family
 
 
 class LexicalIndex:
@@ -38,6 +39,7 @@ class LexicalIndex:
             self.idf[token] = idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
             self.postings[token] = (idx, idf * tf * (k1 + 1) / (tf + norm))
         self._speller: Speller | None = None
+        self._families: dict[str, str] | None = None
 
     def df(self, token: str) -> int:
         """How many chunks contain the token."""
@@ -45,9 +47,22 @@ class LexicalIndex:
         return 0 if entry is None else len(entry[0])
 
     def correct(self, token: str) -> str | None:
-        """The index's spelling of a query word it does not know ("aera" -> "area"): one edit away."""
+        """The index's form of a query word it does not hold: a word of the same family, else its spelling one edit
+        away ("aera" -> "area")."""
         if token in self.postings:
             return token
+        if token.isalpha():
+            # another form of a word the report prints ("slight" where it prints "slightly", "profit" beside
+            # "profitable"): the index's word of the same family, the one in most chunks
+            if self._families is None:
+                families: dict[str, str] = {}
+                for t in sorted(self.postings, key=lambda t: (-len(self.postings[t][0]), t)):
+                    if t.isalpha():
+                        families.setdefault(family(t), t)
+                self._families = families
+            same = self._families.get(family(token))
+            if same is not None:
+                return same
         if len(token) < 4 or token.isdigit() or token in english_words():
             return None  # a real English word the report does not use ("tolls") is not a misspelling of one it does
         if self._speller is None:

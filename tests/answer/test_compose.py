@@ -122,3 +122,14 @@ def test_a_survey_ranking_in_brackets_is_compared_and_brackets_without_figures_a
     assert composed is not None
     assert "faster permits first (57%, the highest)" in composed.text
     assert "; clearer tax guidance 41%" in composed.text
+
+
+def test_asked_for_both_ends_the_comparison_names_the_highest_and_the_lowest():
+    from rag.answer.compose import _compared
+    from rag.figures import find_figures
+
+    records = [(label, find_figures(text)[0]) for label, text in
+               (("Beihe", "4.1%"), ("Nanwan", "5.6%"), ("Shiwei", "2.9%"))]
+    text = _compared(records, max, both_ends=True)
+    assert text.startswith("Nanwan (5.6%, the highest) and Shiwei (2.9%, the lowest) — compared:")
+    assert _compared(records, max).startswith("Nanwan (5.6%, the highest) — compared:")

@@ -140,3 +140,27 @@ def test_asked_against_a_year_two_figures_are_a_change_only_across_time():
     # asked with no year to compare against, two items at once are a difference too
     assert kind_fit(analyse("What was the difference between arbitration and the courts?", report_year=2026),
                     at_once) == 1.0
+
+
+def test_a_comparative_after_how_much_asks_the_kind_of_its_positive_form_as_a_change():
+    quicker = analyse("How much quicker is customs clearance at the ferry pier now?", report_year=2026)
+    assert quicker.kind == "duration" and quicker.operator == "delta"
+    assert "quicker" not in quicker.terms  # how the question is put, not a word the answer must hold
+    bigger = analyse("How much bigger is the north district than the south one?", report_year=2026)
+    assert bigger.kind == "area" and bigger.operator == "delta"
+    # "more" is no comparative of a cue: the count stays
+    assert analyse("How much more cargo did the port handle?", report_year=2026).kind != "duration"
+
+
+def test_both_ends_asked_at_once():
+    for q in ("Which district grew fastest in 2025, and which slowest?",
+              "Which port handled the most and least cargo?"):
+        assert analyse(q, report_year=2026).both_ends, q
+    for q in ("Which district grew fastest?", "Which port had the highest share of firms with less than 10 staff?"):
+        assert not analyse(q, report_year=2026).both_ends, q
+
+
+def test_a_follow_up_borrows_the_conversations_abbreviations_spelt_out():
+    qa = analyse_turn("what was its output last year?", "what was its output last year? (Beihe; Lanport FTZ)",
+                      report_year=2026)
+    assert any(short == ("ftz",) for short, _ in qa.alternatives)

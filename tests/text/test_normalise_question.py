@@ -52,3 +52,13 @@ def test_the_measure_an_acronym_names_before_of_decides_what_is_asked():
     qa = analyse("What was the GDP of Heshan New Area's directly administered area in 2025?", report_year=2026)
     assert qa.kind == "money"
     assert analyse("What is the population of Heshan New Area?", report_year=2026).kind != "area"
+
+
+def test_the_lexical_index_reads_another_form_of_a_word_it_holds():
+    from rag.store.lexical import LexicalIndex
+    from rag.text import tokenize
+
+    index = LexicalIndex([tokenize("Revenue increased slightly at most firms."), tokenize("Profitable firms grew.")])
+    assert index.correct(tokenize("slight")[0]) == tokenize("slightly")[0]  # "slight revenue growth"
+    assert index.search(tokenize("slight"), 2)[0][0] == 0
+    assert index.correct("tolls") is None  # a word of no family the report prints is still unknown
