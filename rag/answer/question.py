@@ -211,9 +211,13 @@ def asked_focus(text: str, kind: str, lang: str, skip: set[str], population: fro
     return None
 
 
+def _operators(lang: str) -> dict:
+    """A language's ``[operators]`` (rag/lang/<lang>/question.toml), the English ones where it has none."""
+    return (vocabulary(lang, "question") or vocabulary("en", "question")).get("operators", {})
+
+
 def _operator(text: str, lang: str) -> tuple[str | None, bool]:
-    data = vocabulary(lang, "question") or vocabulary("en", "question")
-    ops = data.get("operators", {})
+    ops = _operators(lang)
     select = phrase_pattern(tuple(ops.get("select", ())))
     selects = bool(select and select.search(text))
     for name in ("max", "min"):
@@ -232,7 +236,7 @@ def _operator(text: str, lang: str) -> tuple[str | None, bool]:
 def _asks_both_ends(text: str, lang: str) -> bool:
     """The question holds a word of the highest and a word of the lowest, asked apart ("which grew fastest, and
     which slowest?") or joined ("the most and least"); not "the highest share of firms with less than…"."""
-    ops = (vocabulary(lang, "question") or vocabulary("en", "question")).get("operators", {})
+    ops = _operators(lang)
     found = []
     for name in ("max", "min"):
         pattern = phrase_pattern(tuple(ops.get(name, ())))
@@ -350,7 +354,7 @@ def without_unit_request(question: str) -> str:
     return _unit_request().sub("?", question)
 
 
-def positive_form(lowered: str, lang: str) -> tuple[str, bool]:
+def positive_form(lowered: str, lang: str) -> tuple[str, str]:
     """"how much quicker is clearance now" asks what "how quick is clearance" asks, as a difference: an English
     comparative after "how much" is read in its positive form ("quicker" -> "quick", "bigger" -> "big", "larger" ->
     "large", "earlier" -> "early") where "how" with that form is a cue of a kind of figure (rag/lang/en/question.toml),
@@ -418,8 +422,9 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
         name_tokens |= {t for t in tokenize(question) if t in names}
     years = question_years(question, report_year, lang)
     # a Chinese question also carries the English of its terms (rag/lang/zh/glossary.toml): it can meet English text
+    put = set(tokenize(comparative))
     terms = tuple(t for t in dict.fromkeys(tokenize(with_english(question) if lang == "zh" else question))
-                  if t not in tokenize(comparative))
+                  if t not in put)
     romanised = romanised_names(question) if lang == "zh" else []
     optional = tuple(t for t in romanised if t not in terms)
     if names:

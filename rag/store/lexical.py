@@ -46,6 +46,16 @@ class LexicalIndex:
         entry = self.postings.get(token)
         return 0 if entry is None else len(entry[0])
 
+    def family_forms(self) -> dict[str, str]:
+        """Word family -> the index's word of that family in most chunks (built once, on first use)."""
+        if self._families is None:
+            families: dict[str, str] = {}
+            for t in sorted(self.postings, key=lambda t: (-len(self.postings[t][0]), t)):
+                if t.isalpha():
+                    families.setdefault(family(t), t)
+            self._families = families
+        return self._families
+
     def correct(self, token: str) -> str | None:
         """The index's form of a query word it does not hold: a word of the same family, else its spelling one edit
         away ("aera" -> "area")."""
@@ -53,14 +63,8 @@ class LexicalIndex:
             return token
         if token.isalpha():
             # another form of a word the report prints ("slight" where it prints "slightly", "profit" beside
-            # "profitable"): the index's word of the same family, the one in most chunks
-            if self._families is None:
-                families: dict[str, str] = {}
-                for t in sorted(self.postings, key=lambda t: (-len(self.postings[t][0]), t)):
-                    if t.isalpha():
-                        families.setdefault(family(t), t)
-                self._families = families
-            same = self._families.get(family(token))
+            # "profitable")
+            same = self.family_forms().get(family(token))
             if same is not None:
                 return same
         if len(token) < 4 or token.isdigit() or token in english_words():
