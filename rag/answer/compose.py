@@ -57,6 +57,7 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
     label = _label_before(text, f, c.figures)
     q = (set(qa.terms) | set(qa.borrowed)) - qa.generic - qa.years  # a follow-up's figure is the one asked before
     label_years = set(YEAR_RE.findall(label))
+    own_words = label
     if c.structured:
         # in a row, what tells its cells apart is each cell's column label; the row label and title are shared
         label = label.rsplit(":", 1)[-1]
@@ -75,9 +76,11 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
         if previous_end:
             preceding = _clause_break().split(preceding)[-1]
         before = set(tokenize(preceding))
-        if not before:
-            # "…clerical staff received the smallest, at 2.9%": a figure set off after a comma is of the clause
-            # before it
+        own_words = preceding
+        after = set(tokenize(_clause_break().split(text[f.end:next_start], maxsplit=1)[0][:60]))
+        if not before and not after:
+            # "…clerical staff received the smallest, at 2.9%.": a figure set off after a comma, with no words of
+            # its own, is of the clause before it ("…, and 16% expect a decline" has its own)
             clauses = [c for c in _clause_break().split(text[max(previous_end, f.start - 80):f.start]) if c.strip()]
             before = set(tokenize(clauses[-2])) if len(clauses) >= 2 else before
         own = q - set(qa.borrowed)  # a follow-up's own words tell its figure apart more than those it borrowed
@@ -98,7 +101,9 @@ def figure_score(qa: QuestionAnalysis, c: Candidate, f: Figure) -> float:
                 score += 2.0
             elif said and not qa.years_borrowed:
                 score -= 2.0  # (a year the conversation gave is no condition: "… in 2030?" — "And its area?")
-    label_tokens = set(tokenize(label, keep_stopwords=True))
+    # a figure's label: in a row its column header, in running text its own clause's words before it (not the
+    # clause of the figure before: "33% expect little change and 16% expect a decline" — 16% is no change)
+    label_tokens = set(tokenize(label if c.structured else own_words, keep_stopwords=True))
     change_headers = _change_header_tokens()
     if c.structured and label_tokens and label_tokens <= change_headers | {"percent"}:
         # "… Actual use of FDI (RMB bn) 25.1; YoY (%) -12.6": a change column belongs to the measure before it
@@ -336,6 +341,57 @@ def moved_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | No
     listed = "; ".join(f"{record_label(r)} ({a.text} → {b.text})" for r, a, b in moved)
     return Composed(f"{listed} — {said}. (Compared from the quoted figures.)",
                     [r for r, _, _ in moved], computed=True)
+
+
+def summed_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | None:
+    """"What was the total share of companies with falling revenue in 2022?": the records of the best one's table or
+    chart that together make the asked total ("Decreased slightly", "Decreased significantly": the way asked, by the
+    [change] words, or named by the question), each with its figure for the asked year. The report prints the parts,
+    not their sum, so the answer quotes the parts and says they make the total; it prints no number of its own. A
+    table with a total row of its own answers from that row instead."""
+    if not qa.sums or not best.structured:
+        return None
+    records = siblings(best, index) or [best]
+    if any(set(tokenize(record_label(r), keep_stopwords=True)) & _sum_words() for r in records):
+        return None  # "Total: …": the report prints the total
+    way = _stem_direction(qa.text)
+    parts = []
+    for r in records:
+        label = record_label(r)
+        if not (_stem_direction(label) == way if way else label_named(qa, label)):
+            continue
+        held = [f for f in r.figures if f.kind != "year" and (not qa.accepts or qa.accepts.get(f.kind, 0.0) > 0)]
+        if qa.years:
+            held = [f for f in held if _label_years(r, f) in qa.years]
+        if len(held) != 1:
+            return None  # no one figure of the record is the asked one
+        parts.append((r, held[0]))
+    if len(parts) < 2 or len({f.kind for _, f in parts}) != 1 or best not in [r for r, _ in parts] and \
+            not any(r.doc.id == best.doc.id for r, _ in parts):
+        return None
+    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
+    years = f" in {', '.join(sorted(qa.years))}" if qa.years else ""
+    listed = " + ".join(f"{record_label(r)} {f.text}" for r, f in parts)
+    # no count of the parts either: the answer prints no number the quoted records do not
+    return Composed(f"{listed}{years} — the records of {title} that make up the total asked; the report prints "
+                    "these parts, not their sum. (Read from the quoted figures.)",
+                    [r for r, _ in parts], computed=True)
+
+
+@lru_cache(maxsize=1)
+def _sum_words() -> set[str]:
+    ops = vocabulary("en", "question").get("operators", {})
+    return {t for w in ops.get("sum", ()) + ["overall", "all"] for t in tokenize(w, keep_stopwords=True)}
+
+
+def _stem_direction(text: str) -> str | None:
+    """The way a text says something moved, read by word family ("falling" as "fall", "Decreased" as "decrease"):
+    ``[change]`` of rag/lang/en/question.toml."""
+    change = vocabulary("en", "question").get("change", {})
+    words = set(tokenize(text, keep_stopwords=True))
+    up = bool(words & {t for w in change.get("up", []) for t in tokenize(w, keep_stopwords=True)})
+    down = bool(words & {t for w in change.get("down", []) for t in tokenize(w, keep_stopwords=True)})
+    return "up" if up and not down else "down" if down and not up else None
 
 
 def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:

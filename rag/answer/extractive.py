@@ -20,7 +20,8 @@ from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
                                  figure_question, items_after, label_named, lead_figure, list_answer, merged_scale,
-                                 moved_records, planned_not_actual, record_label, sentence_before, siblings, trim)
+                                 moved_records, planned_not_actual, record_label, sentence_before, siblings, summed_records,
+                                 trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
@@ -214,14 +215,16 @@ class ExtractiveAnswerer:
             # "How many universities…": what the figure would count is a word the report never prints (nor one
             # near it); no passage counts it
             return AnswerResult(text=abstain_text(question), abstained=True, confidence=0.0, kind=qa.kind)
-        if qa.operator in ("max", "min", "order") and qa.selects and best.kind not in RECORD_KINDS:
-            # "which is highest" is answered by comparing records: a table row, chart series or list item among
-            # the best candidates stands in for the best sentence
+        compares = qa.operator in ("max", "min", "order") and qa.selects
+        if (compares or qa.sums) and best.kind not in RECORD_KINDS:
+            # "which is highest" is answered by comparing records, "the total share" by adding them: a table row,
+            # chart series or list item among the best candidates stands in for the best sentence
             record = next((c for c in candidates[:3] if c.kind in RECORD_KINDS or (is_lead_in(c) and c.following)),
                           None)
-            if record is not None and compare(figure_question(qa, record), record, self.index) is not None:
+            compose = compare if compares else summed_records
+            if record is not None and compose(figure_question(qa, record), record, self.index) is not None:
                 best = record
-        if best.structured and qa.wants_figure and not qa.selects:
+        if best.structured and qa.wants_figure and not qa.selects and summed_records(qa, best, self.index) is None:
             # "What average salary increase is expected?" names no row of the chart by category: no one series
             # answers it; the page's sentence that gives a figure of the asked kind does ("an average of 3.6%")
             best = unlabelled_overall(qa, best, candidates, self.index) or best
@@ -268,7 +271,8 @@ class ExtractiveAnswerer:
                     f"{ABSTAIN_TEXT} as asked: the cited passage gives figures for {said}, not {asked}.")
             return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
-        composed = (compare(qa, best, self.index) or moved_records(qa, best, self.index) or change(qa, best)
+        composed = (compare(qa, best, self.index) or moved_records(qa, best, self.index)
+                    or summed_records(qa, best, self.index) or change(qa, best)
                     or list_answer(qa, best, self.index)
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
                         else None))

@@ -31,6 +31,7 @@ class QuestionAnalysis:
     accepts: dict[str, float]
     operator: str | None = None  # "max", "min", "order" (every item ranked), "delta" or None
     both_ends: bool = False  # asks for the highest and the lowest at once ("which grew fastest, and which slowest?")
+    sums: bool = False  # asks for a total of several records ("the total share with falling revenue")
     selects: bool = False  # asks for an item ("which province…"), not only a figure
     years: frozenset[str] = frozenset()
     years_borrowed: bool = False  # the years are the conversation's, not this question's ("and its area?")
@@ -270,6 +271,19 @@ def _asks_figure(text: str, lang: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
+def governs_question_word(text: str, lang: str = "en") -> bool:
+    """The question ends on a preposition that governs its question word ("What are they spending *on*?", "Which
+    sectors are they investing *in*?"): it asks for a thing. The words are data: ``[stranded]`` of
+    ``rag/lang/en/question.toml``; a leading "and" or "so" of a follow-up is skipped."""
+    if lang != "en":
+        return False
+    data = vocabulary("en", "question")
+    stranded = data.get("stranded", {})
+    words = re.findall(r"[\w’'-]+", text.lower())
+    asking = next((w for w in words[:2] if w in data.get("interrogatives", ())), None)
+    return len(words) > 2 and asking in stranded.get("heads", ()) and words[-1] in stranded.get("prepositions", ())
+
+
 @lru_cache(maxsize=1)
 def _plural_re() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     data = vocabulary("en", "question").get("plural", {})
@@ -397,6 +411,10 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
             unnamed = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", unnamed)
     unnamed, comparative = positive_form(unnamed, lang)
     kind, accepts = _first_kind(unnamed, lang)
+    if accepts and governs_question_word(question, lang) and not _asks_figure(unnamed, lang):
+        # "What are companies planning to spend their reinvestment on?": the question word is what "on" governs, a
+        # thing; the topic word ("spend") says what it is about, not that a sum is asked
+        kind, accepts = ("list" if asks_many(unnamed, lang) else "describe"), {}
     units = units_named(question)
     measured = unit_kinds(units)
     if kind in ("count", "describe") and len(measured) == 1:
@@ -410,6 +428,8 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
     if operator == "order" and kind == "rank":
         operator = None  # "what rank did Shenzhen take" asks for one item's place, not the order of all
     both_ends = operator in ("max", "min") and _asks_both_ends(unnamed, lang)
+    summed = phrase_pattern(tuple(_operators(lang).get("sum", ())))
+    sums = operator in (None, "delta") and bool(summed and summed.search(unnamed))
     en = vocabulary("en", "question")
     generic = frozenset(t for w in en.get("generic", {}).get("words", []) for t in tokenize(w, keep_stopwords=True))
     change = en.get("change", {})
@@ -453,7 +473,7 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
         cue |= kind_words & generic & words
     cue = frozenset(cue)
     return QuestionAnalysis(text=question, lang=lang, kind=kind, accepts=accepts, operator=operator, focus=focus,
-                            both_ends=both_ends,
+                            both_ends=both_ends, sums=sums,
                             many=asks_many(unnamed, lang),
                             selects=selects, years=years, names=tuple(sorted(name_tokens - generic)), terms=terms,
                             generic=generic, cue=cue, given=given, change_words=change_words, optional=optional,

@@ -242,3 +242,27 @@ def test_a_choice_between_two_records_compares_those_two(choices):
     assert "Inland provinces" not in r.answer and "United States 6%" in r.answer, r.answer
     r = _ask(choices, "Which destination did most firms that moved choose?")
     assert r.answer.startswith("Inland provinces (44%"), r.answer
+
+
+OUTLOOK = Path(__file__).parents[1] / "fixtures" / "pages" / "page-70-outlook.txt"
+
+
+@pytest.fixture(scope="module")
+def outlook(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("outlook-data"), OUTLOOK)
+
+
+def test_a_total_of_several_rows_quotes_each_row_that_makes_it(outlook):
+    # "fell" picks the rows that say so ("Fell slightly", "Fell sharply"), each with its 2024 figure; the answer
+    # prints no sum the report does not print
+    r = _ask(outlook, "What was the combined share of firms whose export orders fell in 2024?")
+    assert not r.abstained, r.answer
+    assert "Fell slightly 20%" in r.answer and "Fell sharply 9%" in r.answer, r.answer
+    assert "29%" not in r.answer and "Rose" not in r.answer, r.answer
+    assert r.citations[0].page == 70
+
+
+def test_a_share_owns_its_clause_not_the_clause_of_the_share_before(outlook):
+    # "41% expect no change and 21% expect a drop": "change" is 41%'s word, not a change column for 21%
+    r = _ask(outlook, "What share of firms expect orders to grow in 2026?")
+    assert r.answer.startswith("38%"), r.answer

@@ -164,3 +164,23 @@ def test_a_follow_up_borrows_the_conversations_abbreviations_spelt_out():
     qa = analyse_turn("what was its output last year?", "what was its output last year? (Beihe; Lanport FTZ)",
                       report_year=2026)
     assert any(short == ("ftz",) for short, _ in qa.alternatives)
+
+
+def test_a_question_word_a_stranded_preposition_governs_asks_for_things():
+    # "spend … on": what is spent on, not how much; "grow to" still asks the figure grown to
+    spent = analyse("What are members planning to spend their new budgets on?", report_year=2026)
+    assert spent.kind == "list" and not spent.accepts
+    assert analyse("Which sectors are firms investing in?", report_year=2026).kind == "list"
+    assert analyse("How much do members spend on training?", report_year=2026).kind == "money"
+    assert analyse("What did exports grow to?", report_year=2026).accepts
+    assert analyse("What was revenue in 2025?", report_year=2026).kind == "money"
+    # a name at the end is no stranded preposition's object gone missing
+    assert analyse("What is the number of banks in Heshan Bonded Zone?", report_year=2026).accepts
+
+
+def test_a_total_of_several_records_is_read():
+    assert analyse("What was the total share of firms with falling orders in 2024?", report_year=2026).sums
+    assert analyse("What share fell, taken together?", report_year=2026).sums
+    assert not analyse("What share of firms saw orders fall in 2024?", report_year=2026).sums
+    # a highest asked over totals compares, it does not add
+    assert not analyse("Which port had the highest total cargo?", report_year=2026).sums
