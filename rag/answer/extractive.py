@@ -261,6 +261,16 @@ class ExtractiveAnswerer:
                     f"{ABSTAIN_TEXT} as asked: the cited passage gives figures for {label}, not {asked}.")
             return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
                                 kind=qa.kind)
+        absent = absent_record(qa, best, self.index)
+        if absent is not None:
+            # "What's the average salary increase for sales staff?" against a chart of five staff groups, none of
+            # them sales: the asked category is not one the chart has; say which it has
+            title, labels = absent
+            text = (f"{ABSTAIN_ZH_AS_ASKED}：{title}只列出{'、'.join(labels)}。" if qa.lang == "zh" else
+                    f"{ABSTAIN_TEXT} as asked: {title} gives figures for {', '.join(labels)}; none of them is "
+                    f"“{typed_word(qa.text, qa.focus)}”.")
+            return AnswerResult(text=text, abstained=True, confidence=confidence, evidence=[_evidence(best)],
+                                kind=qa.kind)
         if qa.years and not qa.years_borrowed and best.features.get("year_other") and qa.operator != "delta":
             # a figure of another year is not the answer to a question about this one ("GDP growth in 2024"
             # against the 2025 table): say what the passage covers instead. A year the question takes from the
@@ -347,14 +357,41 @@ def unlabelled_overall(qa: QuestionAnalysis, best: Candidate, candidates: list[C
                        ) -> Candidate | None:
     """For a question that names no record of a table or chart of several (none of its label's words), the best
     sentence of the same page that holds a figure of the asked kind (fitting as well as the record's) and the
-    asked years: the figure for all."""
+    asked years, and speaks of what the question asks about (its focus): the figure for all."""
     label = record_label(best)
     if not set(tokenize(label)) - qa.generic or label_named(qa, label) or len(siblings(best, index)) < 2:
         return None
     page, fit = best.doc.metadata.get("page"), best.features.get("kind", 0.0)
     return next((c for c in candidates if not c.structured and c.kind not in ("footnote", "list_item")
                  and c.doc.metadata.get("page") == page and c.features.get("kind", 0.0) >= fit > 0
-                 and c.features.get("years", 1.0) >= 1.0), None)
+                 and c.features.get("years", 1.0) >= 1.0 and c.features.get("focus", 1.0) > 0.0), None)
+
+
+def typed_word(question: str, token: str, default: str | None = None) -> str:
+    """The question's word as typed whose token is ``token`` ("sales" for "sale")."""
+    return next((w for w in re.findall(r"[\w-]+", question) if tokenize(w)[:1] == [token]), default or token)
+
+
+def absent_record(qa: QuestionAnalysis, best: Candidate, index) -> tuple[str, list[str]] | None:
+    """The question asks for one category of a table or chart that has none of that name: the best record is one of
+    several, the thing the question asks about (its focus) is a word the report prints elsewhere but in no record's
+    label nor in the title or section around them, and the question names no record nor asks to pick one. Returns
+    (the title, the records' labels)."""
+    if not best.structured or not qa.focus or best.features.get("focus", 1.0) > 0.0 or qa.sums or qa.selects:
+        return None  # "Which cities gained share…" asks which records: its words after the cue name no category
+    if qa.focus not in index.lexical.postings:
+        return None  # a word the report never prints may be the asker's for a label ("trimmed" for "Fell by …")
+    records = siblings(best, index)
+    if len(records) < 2:
+        return None
+    labels = [record_label(r) for r in records]
+    focus = {qa.focus, family(qa.focus)}
+    for label in labels:
+        tokens = set(tokenize(label))
+        if label_named(qa, label) or focus & (tokens | {family(t) for t in tokens}):
+            return None
+    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
+    return title, labels
 
 
 def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tuple[str, str] | None:
@@ -372,8 +409,7 @@ def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tup
     families = {family(t) for t in present}
     for name in qa.names:
         if name in lexical.postings and not name_said(qa, name, present, families):
-            typed = next((w for w in re.findall(r"[\w-]+", qa.text) if tokenize(w)[:1] == [name]), name.title())
-            return label, typed
+            return label, typed_word(qa.text, name, name.title())
     return None
 
 

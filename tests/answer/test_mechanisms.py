@@ -266,3 +266,21 @@ def test_a_share_owns_its_clause_not_the_clause_of_the_share_before(outlook):
     # "41% expect no change and 21% expect a drop": "change" is 41%'s word, not a change column for 21%
     r = _ask(outlook, "What share of firms expect orders to grow in 2026?")
     assert r.answer.startswith("38%"), r.answer
+
+
+PAY_GROUPS = Path(__file__).parents[1] / "fixtures" / "pages" / "page-72-pay-groups.txt"
+
+
+@pytest.fixture(scope="module")
+def pay_groups(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("pay-groups-data"), PAY_GROUPS)
+
+
+def test_a_category_the_table_does_not_have_is_refused_with_the_ones_it_has(pay_groups):
+    # the page prints "engineers", but no row of the table is theirs: no figure of another group answers
+    r = _ask(pay_groups, "What average pay increase did engineers get in 2025?")
+    assert r.abstained, r.answer
+    assert "Drivers" in r.answer and "Clerks" in r.answer and "engineers" in r.answer, r.answer
+    assert not any(figure in r.answer for figure in ("4.1%", "2.9%", "3.5%")), r.answer
+    r = _ask(pay_groups, "What average pay increase did clerks get in 2025?")  # a group the table has
+    assert not r.abstained and r.answer.startswith("2.9%"), r.answer
