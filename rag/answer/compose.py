@@ -352,7 +352,8 @@ def summed_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | N
     if not qa.sums or not best.structured:
         return None
     records = siblings(best, index) or [best]
-    if any(set(tokenize(record_label(r), keep_stopwords=True)) & _sum_words() for r in records):
+    totals = _total_rows()
+    if totals is not None and any(totals.search(record_label(r).lower()) for r in records):
         return None  # "Total: …": the report prints the total
     way = _stem_direction(qa.text)
     parts = []
@@ -366,8 +367,7 @@ def summed_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | N
         if len(held) != 1:
             return None  # no one figure of the record is the asked one
         parts.append((r, held[0]))
-    if len(parts) < 2 or len({f.kind for _, f in parts}) != 1 or best not in [r for r, _ in parts] and \
-            not any(r.doc.id == best.doc.id for r, _ in parts):
+    if len(parts) < 2 or len({f.kind for _, f in parts}) != 1 or not any(r.doc.id == best.doc.id for r, _ in parts):
         return None
     title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
     years = f" in {', '.join(sorted(qa.years))}" if qa.years else ""
@@ -379,19 +379,20 @@ def summed_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | N
 
 
 @lru_cache(maxsize=1)
-def _sum_words() -> set[str]:
+def _total_rows() -> re.Pattern[str] | None:
+    """A record label that is itself a total ("Total", "All companies"): ``sum`` and ``sum_rows`` of
+    ``[operators]``, matched as whole phrases ("Fell by up to 10%" holds no "add up")."""
     ops = vocabulary("en", "question").get("operators", {})
-    return {t for w in ops.get("sum", ()) + ["overall", "all"] for t in tokenize(w, keep_stopwords=True)}
+    return phrase_pattern(tuple(ops.get("sum", []) + ops.get("sum_rows", [])))
 
 
 def _stem_direction(text: str) -> str | None:
-    """The way a text says something moved, read by word family ("falling" as "fall", "Decreased" as "decrease"):
+    """The way a text says something moved: its first word of a direction, read by word family ("falling" as
+    "fall", "Decreased" as "decrease"; in "Fell by up to 10%" the verb comes first, "up to" is a bound):
     ``[change]`` of rag/lang/en/question.toml."""
     change = vocabulary("en", "question").get("change", {})
-    words = set(tokenize(text, keep_stopwords=True))
-    up = bool(words & {t for w in change.get("up", []) for t in tokenize(w, keep_stopwords=True)})
-    down = bool(words & {t for w in change.get("down", []) for t in tokenize(w, keep_stopwords=True)})
-    return "up" if up and not down else "down" if down and not up else None
+    ways = {t: way for way in ("up", "down") for w in change.get(way, []) for t in tokenize(w, keep_stopwords=True)}
+    return next((ways[t] for t in tokenize(text, keep_stopwords=True) if t in ways), None)
 
 
 def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:

@@ -273,8 +273,8 @@ def _asks_figure(text: str, lang: str) -> bool:
 
 def governs_question_word(text: str, lang: str = "en") -> bool:
     """The question ends on a preposition that governs its question word ("What are they spending *on*?", "Which
-    sectors are they investing *in*?"): it asks for a thing. The words are data: ``[stranded]`` of
-    ``rag/lang/en/question.toml``; a leading "and" or "so" of a follow-up is skipped."""
+    sectors are they investing *in*?"): it asks for a thing. The question word is one of the first two words (a
+    follow-up may open with "and"). The words are data: ``[stranded]`` of ``rag/lang/en/question.toml``."""
     if lang != "en":
         return False
     data = vocabulary("en", "question")
