@@ -153,6 +153,11 @@ def record_label(c: Candidate) -> str:
     return label_of(c.text)
 
 
+def record_title(c: Candidate) -> str:
+    """The title of a record's table or chart ("Table 3 (…)"), as its text carries it before " — "."""
+    return c.text.split(" — ", 1)[0] if " — " in c.text else "the table"
+
+
 def label_of(text: str) -> str:
     """The label of a record's text ("Table 3 (…) — Guangzhou: 2021 33%; …" -> "Guangzhou")."""
     text = text.split(" — ", 1)[-1]
@@ -333,7 +338,7 @@ def moved_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | No
     if len(rows) < 2:
         return None
     moved = [(r, a, b) for r, a, b in rows if (b.value > a.value if way == "up" else b.value < a.value)]
-    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
+    title = record_title(best)
     said = f"{'up' if way == 'up' else 'down'} from {early} to {late} in {title}"
     if not moved:
         return Composed(f"None of the {len(rows)} rows is {said}. (Compared from the quoted figures.)",
@@ -369,7 +374,7 @@ def summed_records(qa: QuestionAnalysis, best: Candidate, index) -> Composed | N
         parts.append((r, held[0]))
     if len(parts) < 2 or len({f.kind for _, f in parts}) != 1 or not any(r.doc.id == best.doc.id for r, _ in parts):
         return None
-    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
+    title = record_title(best)
     years = f" in {', '.join(sorted(qa.years))}" if qa.years else ""
     listed = " + ".join(f"{record_label(r)} {f.text}" for r, f in parts)
     # no count of the parts either: the answer prints no number the quoted records do not
@@ -390,9 +395,15 @@ def _stem_direction(text: str) -> str | None:
     """The way a text says something moved: its first word of a direction, read by word family ("falling" as
     "fall", "Decreased" as "decrease"; in "Fell by up to 10%" the verb comes first, "up to" is a bound):
     ``[change]`` of rag/lang/en/question.toml."""
-    change = vocabulary("en", "question").get("change", {})
-    ways = {t: way for way in ("up", "down") for w in change.get(way, []) for t in tokenize(w, keep_stopwords=True)}
+    ways = _direction_stems()
     return next((ways[t] for t in tokenize(text, keep_stopwords=True) if t in ways), None)
+
+
+@lru_cache(maxsize=1)
+def _direction_stems() -> dict[str, str]:
+    """Each ``[change]`` word's token and the way it says ("fall" -> "down")."""
+    change = vocabulary("en", "question").get("change", {})
+    return {t: way for way in ("up", "down") for w in change.get(way, []) for t in tokenize(w, keep_stopwords=True)}
 
 
 def change(qa: QuestionAnalysis, best: Candidate) -> Composed | None:

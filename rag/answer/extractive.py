@@ -20,8 +20,8 @@ from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
                                  figure_question, items_after, label_named, lead_figure, list_answer, merged_scale,
-                                 moved_records, planned_not_actual, record_label, sentence_before, siblings,
-                                 summed_records, trim)
+                                 moved_records, planned_not_actual, record_label, record_title, sentence_before,
+                                 siblings, summed_records, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
@@ -390,8 +390,7 @@ def absent_record(qa: QuestionAnalysis, best: Candidate, index) -> tuple[str, li
         tokens = set(tokenize(label))
         if label_named(qa, label) or focus & (tokens | {family(t) for t in tokens}):
             return None
-    title = best.text.split(" — ", 1)[0] if " — " in best.text else "the table"
-    return title, labels
+    return record_title(best), labels
 
 
 def other_record(qa: QuestionAnalysis, best: Candidate, is_name, lexical) -> tuple[str, str] | None:
