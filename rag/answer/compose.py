@@ -501,6 +501,26 @@ def chunk_before(c: Candidate, index):
     return max(before, key=lambda ch: ch.end) if before else None
 
 
+def lead_in_of(item: Candidate, index) -> str:
+    """The lead-in of the list a list item belongs to ("Asked about skills, companies in Nanquan answered:" before
+    "Struggle to find engineers: 37%"): what a reader knows the item's figure measures, and of whom. "" when the
+    list has none."""
+    meta = item.doc.metadata
+    start = int(meta.get("start", 0))
+    for chunk in reversed([ch for ch in page_chunks(index, meta.get("source"), meta.get("page")) if ch.end <= start]):
+        if start - chunk.end > 40:
+            return ""  # a gap of more than a line: the list began without one
+        if chunk.kind == "list_item":
+            start = chunk.start  # an earlier item of the same list
+            continue
+        if chunk.kind in ("table_row", "chart_series"):
+            return ""
+        spans = split_sentences(chunk.text)
+        last = chunk.text[spans[-1][0]:spans[-1][1]].strip() if spans else chunk.text.strip()
+        return last if last.endswith((":", "：")) else ""
+    return ""
+
+
 def sentence_before(c: Candidate, index) -> str:
     """The sentence printed right before the candidate's chunk on its page (a lead-in's subject is often there:
     "Fewer companies reported problems with intellectual property. | Among those affected, the forms were:")."""

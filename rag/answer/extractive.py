@@ -19,9 +19,9 @@ from langchain_core.documents import Document
 from rag.answer.bilingual import has_english, is_chinese, parallel, same_value
 from rag.answer.candidates import Candidate, candidates_of, is_lead_in
 from rag.answer.compose import (Composed, change, chunk_before, compare, contradicted_premise, figure_answer,
-                                 figure_question, items_after, label_named, lead_figure, list_answer, merged_scale,
-                                 moved_records, planned_not_actual, record_label, record_title, sentence_before,
-                                 siblings, summed_records, trim)
+                                 figure_question, items_after, label_named, lead_figure, lead_in_of, list_answer,
+                                 merged_scale, moved_records, planned_not_actual, record_label, record_title,
+                                 sentence_before, siblings, summed_records, trim)
 from rag.answer.features import Featurizer, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
@@ -174,6 +174,8 @@ class ExtractiveAnswerer:
         qa = self.analyse(question, query)
         candidates = candidates_of(docs)
         ranks = {doc.id: rank for rank, doc in enumerate(docs)}
+        found = {c.doc.id for c in candidates}
+        brought: list[Candidate] = []
         for c in candidates:
             ends_chunk = c.kind not in ("list_item", "table_row", "chart_series") and \
                 c.doc.page_content.rstrip().endswith(c.text)
@@ -183,6 +185,15 @@ class ExtractiveAnswerer:
                 # on, and so is the sentence before it when that ends the chunk before
                 items = items_after(c, self.index)
                 c.following = "; ".join(item.text for item in items)
+                if is_lead_in(c) and not qa.wants_list:
+                    # retrieval that found a list's lead-in found its items: each is a candidate, at the lead-in's
+                    # rank ("companies in Nanquan answered:" is found, "Struggle to find engineers: 37%" is not).
+                    # Asked for the list, the lead-in answers with all of them
+                    for item in items:
+                        if item.doc.id not in found:
+                            found.add(item.doc.id)
+                            item.rank = c.rank
+                            brought.append(item)
                 passage = [i.doc.id for i in items]
                 if c.following and not c.previous:
                     before = chunk_before(c, self.index)
@@ -192,7 +203,13 @@ class ExtractiveAnswerer:
                     # asked for a list, a lead-in, its subject and its items are one passage: retrieval that found
                     # a part of it found the list
                     c.rank = min([c.rank] + [ranks[i] for i in passage if i in ranks])
-        self.featurizer.compute(qa, query or question, candidates)
+        candidates += brought
+        for c in candidates:
+            if c.kind == "list_item" and not c.previous:
+                # a list item's figure measures what its lead-in asked, of whom it asked ("companies in Nanquan
+                # answered:"): the lead-in is the item's context, as the sentence before is a sentence's
+                c.previous = lead_in_of(c, self.index)
+        self.featurizer.compute(qa, query or question, candidates, self.names())
         for c in candidates:
             c.score = self.scorer.score(c.features, self.ablate)
         candidates.sort(key=lambda c: -c.score)

@@ -214,8 +214,9 @@ class Featurizer:
             out.setdefault(noun, self.idf(noun))
         return out
 
-    def compute(self, qa: QuestionAnalysis, query: str, candidates: list[Candidate]) -> None:
-        """Fill ``candidate.features`` for every candidate."""
+    def compute(self, qa: QuestionAnalysis, query: str, candidates: list[Candidate],
+                names: set[str] | frozenset[str] = frozenset()) -> None:
+        """Fill ``candidate.features`` for every candidate. ``names`` are the report's name tokens."""
         if not candidates:
             return
         # a Chinese question's nouns nothing the report prints covers; one it counts ("有多少所大学" — universities)
@@ -231,6 +232,7 @@ class Featurizer:
         soft_terms = [t for t in weights if t.isalpha() and t not in qa.names and not CJK_RE.match(t)]
         soft = self.soft(soft_terms, report_words) if soft_terms else {}
         context_sets = [c.context_tokens() for c in candidates]
+        name_sets = [own_subject(qa, c, names) or context for c, context in zip(candidates, context_sets)]
         # asked for a list, a lead-in's own words are its subject's too: "Among those affected, the most common
         # forms were:" speaks of what the sentence before it names
         own_sets = [c.tokens() | set(tokenize(c.section_path[-1] if c.section_path else ""))
@@ -274,8 +276,8 @@ class Featurizer:
                 "kind": kind_fit(qa, c),
                 "years": years_fit(qa, c),
                 "year_other": 1.0 if qa.years and not years_fit(qa, c) and c.own_years() else 0.0,
-                "names": names_fit(qa, c, context_sets[i]),
-                "names_other": names_elsewhere(qa, context_sets[i], lexical),
+                "names": names_fit(qa, c, name_sets[i]),
+                "names_other": names_elsewhere(qa, name_sets[i], lexical),
                 "names_unknown": unknown_names,
                 "focus": focus,
                 "structured": 1.0 if c.structured else 0.0,
@@ -358,6 +360,21 @@ def name_said(qa: QuestionAnalysis, name: str, present: set[str], families: set[
         return True
     return any(name in short and all(t in present or family(t) in families for t in long)
                for short, long in qa.alternatives)
+
+
+def own_subject(qa: QuestionAnalysis, c: Candidate, names: set[str] | frozenset[str]) -> set[str] | None:
+    """The words that say whom a list's lead-in is about when it names its own subject: a lead-in that names a
+    place or body of the report other than those asked, and none of those asked, is about the one it names, not the
+    one the sentence before names ("Asked the same question, firms in Lianbei answered:" after a sentence on Taoxi).
+    None when it names no other, or is no lead-in (its context says whom it is about: "the park's capacity" after
+    the sentence naming the park is about the park, whatever else it names)."""
+    if not qa.names or not names or not is_lead_in(c):
+        return None
+    own = c.tokens() | set(tokenize(c.section))
+    families = {family(t) for t in own}
+    if any(name_said(qa, n, own, families) for n in qa.names):
+        return None
+    return own if any(t in names and t not in qa.names for t in c.tokens()) else None
 
 
 def names_elsewhere(qa: QuestionAnalysis, present: set[str], lexical) -> float:

@@ -89,6 +89,10 @@ def _first_kind(text: str, lang: str) -> tuple[str, dict[str, float]]:
             kind = next(aliases.get(name, name) for name, spec in kinds.items() if said in spec.get("cues", ()))
             return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))
         return "describe", {}
+    opening = re.findall(r"[\w’'-]+", text.lower())[:1]
+    for kind in en["kind_order"]:
+        if opening and opening[0] in kinds.get(kind, {}).get("imperatives", ()):
+            return kind, dict(en["kinds"].get(kind, {}).get("accepts", {}))  # "List the …": a request for the kind
     for kind in en["kind_order"]:
         pattern = phrase_pattern(tuple(kinds.get(kind, {}).get("cues", ())))
         if pattern and pattern.search(text):
@@ -290,18 +294,20 @@ def _plural_re() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     heads = data.get("after", [])
     if not heads:
         return None, ()
-    pattern = re.compile(rf"(?<![\w])(?:{'|'.join(map(re.escape, heads))})\s+(?:[a-z’'-]+\s+)?([a-z]{{3,}}s)(?![\w’'])")
+    pattern = re.compile(rf"(?<![\w])(?:{'|'.join(map(re.escape, heads))})\s+(?:([a-z’'-]+)\s+)?([a-z]{{3,}}s)(?![\w’'])")
     return pattern, tuple(data.get("not_plural_endings", []))
 
 
-def asks_many(text: str, lang: str = "en") -> bool:
+def asks_many(text: str, lang: str = "en", *, qualified: bool = False) -> bool:
     """"Which areas make up…", "What sectors is … targeting?": a question word, at most one word, then a plural
     (the words are data: ``[plural]`` of ``rag/lang/en/question.toml``)."""
     pattern, singular_ends = _plural_re()
     if lang != "en" or pattern is None:
         return False
-    return any(m.group(1) not in STOPWORDS and not m.group(1).endswith(singular_ends)
-               for m in pattern.finditer(text.lower()))
+    # with ``qualified``, the word between must qualify the plural ("what main sectors"): after an auxiliary the
+    # plural is the subject ("what did exports grow to?" asks a figure of exports, not for several things)
+    return any(m.group(2) not in STOPWORDS and not m.group(2).endswith(singular_ends)
+               and not (qualified and m.group(1) in STOPWORDS) for m in pattern.finditer(text.lower()))
 
 
 def question_years(text: str, report_year: int, lang: str = "en") -> frozenset[str]:
@@ -425,6 +431,13 @@ def analyse(question: str, *, report_year: int, names: set[str] | None = None,
     operator, selects = _operator(unnamed, lang)
     if comparative and operator is None:
         operator = "delta"  # "how much quicker…" asks by how much it changed
+    extreme = any(p.search(unnamed) for name in ("max", "min")
+                  if (p := phrase_pattern(tuple(_operators(lang).get(name, ())))))
+    if accepts and operator is None and not extreme and asks_many(unnamed, lang, qualified=True) \
+            and not _asks_figure(unnamed, lang):
+        # "What revenue expectations did companies name?": the question word asks for things (a plural after it);
+        # the topic word ("revenue") says what they are about, not that a sum is asked
+        kind, accepts = "list", {}
     if operator == "order" and kind == "rank":
         operator = None  # "what rank did Shenzhen take" asks for one item's place, not the order of all
     both_ends = operator in ("max", "min") and _asks_both_ends(unnamed, lang)

@@ -284,3 +284,28 @@ def test_a_category_the_table_does_not_have_is_refused_with_the_ones_it_has(pay_
     assert not any(figure in r.answer for figure in ("4.1%", "2.9%", "3.5%")), r.answer
     r = _ask(pay_groups, "What average pay increase did clerks get in 2025?")  # a group the table has
     assert not r.abstained and r.answer.startswith("2.9%"), r.answer
+
+
+TOWN_POLLS = Path(__file__).parents[1] / "fixtures" / "pages" / "page-74-town-polls.txt"
+
+
+@pytest.fixture(scope="module")
+def town_polls(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("town-polls-data"), TOWN_POLLS)
+
+
+@pytest.mark.parametrize("town, share", [("Lianbei", "57%"), ("Taoxi", "26%")])
+def test_a_list_items_figure_is_of_whom_its_lead_in_asked(town_polls, town, share):
+    # the two lists have the same items; only their lead-ins say which town answered
+    r = _ask(town_polls, f"In {town}, what share of firms will ship through a bonded warehouse?")
+    assert not r.abstained and r.answer.startswith(share), r.answer
+    assert r.citations[0].page == 74
+
+
+def test_a_plural_after_the_question_word_asks_for_the_list_whatever_topic_word_follows(town_polls):
+    # "sales" suggests a sum of money; "What sales channels … name?" asks for the things the firms named
+    r = _ask(town_polls, "What sales channels did member firms in Taoxi name?")
+    assert not r.abstained, r.answer
+    assert all(item in r.answer for item in ("Open a sales office abroad", "Ship through a bonded warehouse",
+                                             "Sell on cross-border platforms")), r.answer
+    assert "41%" in r.answer and "57%" not in r.answer, r.answer

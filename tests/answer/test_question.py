@@ -184,3 +184,16 @@ def test_a_total_of_several_records_is_read():
     assert not analyse("What share of firms saw orders fall in 2024?", report_year=2026).sums
     # a highest asked over totals compares, it does not add
     assert not analyse("Which port had the highest total cargo?", report_year=2026).sums
+
+
+def test_a_plural_right_after_the_question_word_asks_for_things_whatever_topic_word_follows():
+    # "revenue", "sales", "investment" suggest a sum; a plural the question word qualifies asks for several things
+    for q in ("What revenue expectations did members name?", "Which sales channels do firms in Taoxi use?",
+              "What investment plans did the surveyed firms report?",
+              "List the investment plans mentioned for Taoxi."):  # a request that opens with "List" asks the same
+        qa = analyse(q, report_year=2026)
+        assert qa.kind == "list" and not qa.accepts and qa.wants_list, q
+    # not after an auxiliary (the plural is the subject), nor when a figure or a comparison is asked
+    for q in ("What did exports grow to?", "How much revenue did members report?",
+              "Which sectors attracted the most investment?"):
+        assert analyse(q, report_year=2026).accepts, q
