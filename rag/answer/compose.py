@@ -515,20 +515,22 @@ def lead_in_of(item: Candidate, index) -> str:
             continue
         if chunk.kind in ("table_row", "chart_series"):
             return ""
-        spans = split_sentences(chunk.text)
-        last = chunk.text[spans[-1][0]:spans[-1][1]].strip() if spans else chunk.text.strip()
+        last = last_sentence(chunk.text).strip()
         return last if last.endswith((":", "：")) else ""
     return ""
+
+
+def last_sentence(text: str) -> str:
+    """A chunk's last sentence (the whole text when it splits into none)."""
+    spans = split_sentences(text)
+    return text[spans[-1][0]:spans[-1][1]].strip() if spans else text
 
 
 def sentence_before(c: Candidate, index) -> str:
     """The sentence printed right before the candidate's chunk on its page (a lead-in's subject is often there:
     "Fewer companies reported problems with intellectual property. | Among those affected, the forms were:")."""
     chunk = chunk_before(c, index)
-    if chunk is None:
-        return ""
-    spans = split_sentences(chunk.text)
-    return chunk.text[spans[-1][0]:spans[-1][1]].strip() if spans else chunk.text
+    return "" if chunk is None else last_sentence(chunk.text)
 
 
 def _item_text(c: Candidate) -> str:
