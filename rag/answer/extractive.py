@@ -22,7 +22,7 @@ from rag.answer.compose import (Composed, change, chunk_before, compare, contrad
                                  figure_question, items_after, label_named, lead_figure, lead_in_of, list_answer,
                                  merged_scale, moved_records, planned_not_actual, record_label, record_title,
                                  sentence_before, siblings, summed_records, trim)
-from rag.answer.features import Featurizer, name_said
+from rag.answer.features import Featurizer, measure_not_count, name_said
 from rag.answer.model import Scorer, load_scorer
 from rag.answer.question import NAME_CLASSES, QuestionAnalysis, analyse_turn, counted_head
 from rag.config import Settings
@@ -304,7 +304,8 @@ class ExtractiveAnswerer:
                     or (figure_answer(qa, best, limit) if qa.wants_figure or qa.kind in ("year", "date", "rank")
                         else None))
         asked = set(qa.accepts) if qa.wants_figure else {"year", "date"} if qa.kind in ("year", "date") else set()
-        if asked and qa.asks_figure and not any(f.kind in asked for f in best.figures) and (
+        if asked and qa.asks_figure and not any(f.kind in asked and not measure_not_count(qa, f)
+                                                for f in best.figures) and (
                 composed is None or composed.used == [best]):
             # "How many robots…" against a passage that holds no figure of any kind that answers it: the passage
             # speaks of the thing, it does not say the figure

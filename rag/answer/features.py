@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.answer.candidates import Candidate, is_lead_in
-from rag.answer.question import QuestionAnalysis, counted, unread_chinese
+from rag.answer.question import QuestionAnalysis, asks_number_of, counted, counted_head, unread_chinese
 from rag.figures import base_years, unit_name, years_in
 from rag.lang.detect import CJK_RE
 from rag.text import QUERY_SYNONYMS, english_form, family, glossed, tokenize
@@ -311,8 +311,10 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
                 continue  # "560 km shorter than the old route" is no length of anything
             fit = qa.fit(f)  # "How many kilometres long…" against "a chamber 300 metres long": a weak fit
             if fit and qa.kind == "count" and qa.focus and f.kind == "count" and \
-                    counts_other(qa.focus, c.text[f.end:]):
+                    counts_other({qa.focus, counted_head(qa.text)} - {None}, c.text[f.end:]):
                 fit *= 0.3  # "How many hotels…" against "home to 41,696 financial institutions"
+            elif measure_not_count(qa, f):
+                fit = 0.0  # "How many berths…" against "2.6 million TEU": a measure in a unit is no number of things
             best = max(best, fit)
         return best
     if qa.kind in ("year", "date"):
@@ -328,17 +330,29 @@ def kind_fit(qa: QuestionAnalysis, c: Candidate) -> float:
     return 0.5
 
 
-def counts_other(focus: str, after: str) -> bool:
+def measure_not_count(qa: QuestionAnalysis, f) -> bool:
+    """The question asks how many of a thing there are ("How many *berths*…", a thing that is no unit of measure)
+    and the figure is a measure in a unit ("2.6 million TEU", "5,000-tonne"), no number of things. "How many
+    tonnes…" asks a quantity; "How much cargo…" one in any unit."""
+    if f.kind in ("count", "share", "points", "year", "date") or not (f.unit or f.kind == "money"):
+        return False
+    if qa.kind != "count" or not qa.focus or unit_name(qa.focus) or qa.units:
+        return False
+    return asks_number_of(qa.text)
+
+
+def counts_other(asked: set[str], after: str) -> bool:
     """A bare count names what it counts in the words right after it ("41,696 financial institutions"; a quantity
-    says it by its unit, "66 million tonnes of goods"): True when those words are there and none is the thing asked
-    about (its word family, or the report's word for it)."""
+    says it by its unit, "66 million tonnes of goods"): True when those words are there and none is a word of the
+    thing asked about (the focus or the counted head, "server *racks*"; its word family, or the report's word)."""
     words = re.match(r"[\s\w’'-]*", after).group()
     said = " ".join(words.split()[:4])
     counted = set(tokenize(said)) | set(tokenize(glossed(said)))  # "7条国际集装箱航线": routes, containers
     if not counted:
         return False
     families = {family(t) for t in counted}
-    return not (focus in counted or family(focus) in families or synonyms().get(focus, set()) & counted)
+    return not any(word in counted or family(word) in families or synonyms().get(word, set()) & counted
+                   for word in asked)
 
 
 def years_fit(qa: QuestionAnalysis, c: Candidate) -> float:

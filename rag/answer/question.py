@@ -123,6 +123,14 @@ def counted_head(text: str) -> str | None:
     return heads[-1] if heads else None
 
 
+def asks_number_of(text: str) -> bool:
+    """An English count question asks for a number of things ("how many", "number of"; the ``counting`` cues of
+    ``[kinds.count]``), not an amount ("how much")."""
+    m = _cue_match(text.lower(), "count", "en")
+    counting = vocabulary("en", "question").get("kinds", {}).get("count", {}).get("counting", ())
+    return bool(m) and m.group(0) in counting
+
+
 def counted(text: str, word: str, lang: str = "zh", reach: int = 5) -> bool:
     """Whether ``word`` is what a count cue of the question counts: it follows the cue within ``reach`` characters
     (a measure word and a qualifier: "多少家五星级酒店", "多少所大学"), as "How many *hotels*" names its focus."""

@@ -309,3 +309,23 @@ def test_a_plural_after_the_question_word_asks_for_the_list_whatever_topic_word_
     assert all(item in r.answer for item in ("Open a sales office abroad", "Ship through a bonded warehouse",
                                              "Sell on cross-border platforms")), r.answer
     assert "41%" in r.answer and "57%" not in r.answer, r.answer
+
+
+WHARF = Path(__file__).parents[1] / "fixtures" / "pages" / "page-75-wharf.txt"
+
+
+@pytest.fixture(scope="module")
+def wharf(tmp_path_factory):
+    return assistant_over(tmp_path_factory.mktemp("wharf-data"), WHARF)
+
+
+def test_a_measure_in_a_unit_is_no_number_of_things(wharf):
+    # the page speaks of the berths but counts none: ship size, tonnes and money count no berths
+    r = _ask(wharf, "How many berths does Beihe Deep-water Wharf have?")
+    assert r.abstained, r.answer
+    assert not any(figure in r.answer for figure in ("100,000", "41 million", "RMB38")), r.answer
+    # asked in the unit, the same measure answers; a count of things still answers how many
+    r = _ask(wharf, "How many tonnes of cargo did Beihe Deep-water Wharf handle in 2025?")
+    assert not r.abstained and r.answer.startswith("41 million tonnes"), r.answer
+    r = _ask(wharf, "How many dock workers does the Beihe wharf employ?")
+    assert not r.abstained and r.answer.startswith("2,300"), r.answer
